@@ -1,0 +1,1 @@
+//! Placeholder: benchmarks arrive with issue 6.

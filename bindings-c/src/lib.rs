@@ -1,0 +1,1 @@
+//! Placeholder: the C binding arrives with issue 5.

@@ -1,0 +1,1 @@
+//! Placeholder: the Python binding arrives with issue 4.

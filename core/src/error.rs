@@ -1,0 +1,191 @@
+//! The one error type every dimg operation returns.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::version::ApiVersion;
+
+/// A boxed error used as the source of [`Error::Protocol`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// `Result<T, dimg::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a call to the Docker (or Podman) daemon failed.
+///
+/// `Display` is one line for this level only; walk [`std::error::Error::source`] for the
+/// chain (or use [`Error::chain`]). The wording is not API, the variants and fields are.
+/// Bindings map this enum once each (Python exceptions, C result codes).
+///
+/// # Examples
+/// ```
+/// let err = dimg::ImageRef::parse("Tiny").unwrap_err();
+/// assert!(matches!(err, dimg::Error::InvalidReference { .. }));
+/// assert_eq!(
+///     err.to_string(),
+///     "invalid reference format: repository name (library/Tiny) must be lowercase"
+/// );
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The daemon's socket could not be reached: missing, refused, or not permitted.
+    #[error("cannot connect to the Docker daemon at unix://{}: {reason}", path.display())]
+    Connect {
+        /// The socket path that was tried.
+        path: PathBuf,
+        /// A short human reason (`no such socket`, `connection refused`, `permission denied`, ...).
+        reason: String,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The daemon did not answer (or stopped sending) within the configured timeout.
+    #[error("no response from the Docker daemon within {0:?}")]
+    Timeout(Duration),
+
+    /// An image reference does not follow the distribution/reference grammar.
+    /// Nothing was sent to the daemon.
+    #[error("{reason}")]
+    InvalidReference {
+        /// The text as the caller gave it.
+        input: String,
+        /// What is wrong with it, in distribution/reference's exact words
+        /// (`invalid reference format`, `invalid reference format: repository name (library/Tiny)
+        /// must be lowercase`, `repository name must not be more than 255 characters`, ...).
+        reason: String,
+    },
+
+    /// An argument was refused before any request (out-of-range limit, unknown filter,
+    /// conflicting options, bad `DOCKER_HOST`, ...).
+    #[error("{0}")]
+    InvalidArgument(String),
+
+    /// An option needs a newer Engine API version than the one negotiated with the daemon.
+    /// Refused client-side; nothing was sent.
+    #[error("{option} requires API version {required}, but the Docker daemon API version is {negotiated}")]
+    UnsupportedOption {
+        /// The option, as the docker CLI names it (`shared-size`, `until`, `platform`, ...).
+        option: &'static str,
+        /// The lowest API version that has it.
+        required: ApiVersion,
+        /// The version in use with this daemon.
+        negotiated: ApiVersion,
+    },
+
+    /// HTTP 404 from the daemon: no such image (or manifest, or tag). Carries the daemon's message.
+    #[error("{0}")]
+    NotFound(String),
+
+    /// HTTP 409 from the daemon, e.g. an image used by a container. Carries the daemon's message.
+    #[error("{0}")]
+    Conflict(String),
+
+    /// Any other non-2xx answer. `message` is the daemon's own text.
+    #[error("{message}")]
+    Api {
+        /// HTTP status code.
+        status: u16,
+        /// The daemon's message (its JSON `message`, or the body text).
+        message: String,
+    },
+
+    /// The daemon reported an error inside a pull stream that had started with HTTP 200
+    /// (`errorDetail`): for example the registry went away mid-pull.
+    #[error("{message}")]
+    Pull {
+        /// The daemon's message.
+        message: String,
+        /// The `errorDetail.code`, when the daemon gave one (401 means authentication is required).
+        code: Option<i64>,
+    },
+
+    /// The daemon answered something dimg cannot understand: bad JSON, broken framing,
+    /// a connection closed mid-body.
+    #[error("unexpected response from the Docker daemon: {context}")]
+    Protocol {
+        /// What dimg was doing.
+        context: String,
+        /// The underlying cause.
+        #[source]
+        source: BoxError,
+    },
+}
+
+impl Error {
+    /// The HTTP status the daemon answered with, when this error came from one.
+    ///
+    /// ```
+    /// let e = dimg::Error::NotFound("No such image: x:latest".into());
+    /// assert_eq!(e.http_status(), Some(404));
+    /// ```
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::NotFound(_) => Some(404),
+            Error::Conflict(_) => Some(409),
+            Error::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// `true` for a 404 from the daemon. `docker rmi -f` exits 0 when every error is of this kind.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound(_))
+    }
+
+    /// The whole chain, `"this: cause: root cause"`, as bindings show it across a boundary.
+    ///
+    /// ```
+    /// let e = dimg::Error::Timeout(std::time::Duration::from_secs(1));
+    /// assert_eq!(e.chain(), "no response from the Docker daemon within 1s");
+    /// ```
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !out.ends_with(&text) {
+                out.push_str(": ");
+                out.push_str(&text);
+            }
+            source = cause.source();
+        }
+        out
+    }
+
+    /// The docker CLI's wording for this error (`Error response from daemon: ...` for daemon
+    /// answers), so tools can print what `docker` prints.
+    ///
+    /// ```
+    /// let e = dimg::Error::NotFound("No such image: x:latest".into());
+    /// assert_eq!(e.cli_message(), "Error response from daemon: No such image: x:latest");
+    /// ```
+    pub fn cli_message(&self) -> String {
+        match self {
+            Error::NotFound(m) | Error::Conflict(m) | Error::Api { message: m, .. } => {
+                format!("Error response from daemon: {m}")
+            }
+            Error::Pull { code: Some(401), .. } => "authentication is required".to_string(),
+            Error::Connect { path, .. } => format!(
+                "Cannot connect to the Docker daemon at unix://{}. Is the docker daemon running?",
+                path.display()
+            ),
+            other => other.to_string(),
+        }
+    }
+
+    pub(crate) fn protocol(context: impl Into<String>, source: impl Into<BoxError>) -> Error {
+        Error::Protocol {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+
+    pub(crate) fn invalid_reference(input: &str, reason: impl Into<String>) -> Error {
+        Error::InvalidReference {
+            input: input.to_string(),
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,749 @@
+//! Image operations: what `docker images`, `docker search`, `docker pull` and `docker rmi`
+//! do, plus inspect and tag.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use hyper::Method;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::model::{ImageInspect, ImageSummary, RemovedItem, SearchResult, removed_items};
+use crate::pull::PullStream;
+use crate::query::{Target, encode_image_path};
+use crate::reference::{ImageRef, validate_image_name};
+use crate::transport::decode;
+use crate::version::{ApiVersion, require};
+
+/// Parses a filter value as the daemon's booleans, accepting `true/false/1/0` in any case.
+fn parse_bool(key: &str, value: &str) -> Result<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(Error::InvalidArgument(format!(
+            "invalid filter '{key}={value}': expected true or false"
+        ))),
+    }
+}
+
+/// Splits `KEY=VALUE` as the docker CLI does: key trimmed and lowercased, value trimmed,
+/// split at the first `=`.
+fn split_filter(text: &str) -> Result<(String, String)> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| Error::InvalidArgument(format!("bad format of filter (expected name=value): {text:?}")))?;
+    Ok((key.trim().to_ascii_lowercase(), value.trim().to_string()))
+}
+
+/// One `docker images --filter`.
+///
+/// # Examples
+/// ```
+/// use dimg::ImageFilter;
+/// let f: ImageFilter = "dangling=true".parse().unwrap();
+/// assert_eq!(f, ImageFilter::Dangling(true));
+/// assert_eq!("label=team=core".parse::<ImageFilter>().unwrap(), ImageFilter::Label("team=core".into()));
+/// assert!("colour=blue".parse::<ImageFilter>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImageFilter {
+    /// Only untagged (`true`) or only tagged (`false`) images.
+    Dangling(bool),
+    /// Images that have label `key`, or `key=value`.
+    Label(String),
+    /// Images created before this image (name, name:tag, id or name@digest).
+    Before(String),
+    /// Images created after this image.
+    Since(String),
+    /// Images whose reference matches this glob (`REPOSITORY[:TAG]`, e.g. `tiny:*`).
+    Reference(String),
+    /// Images created before this timestamp or Go duration (`10m`). Needs API 1.44.
+    Until(String),
+    /// A filter dimg does not know, sent as is (for newer daemons); the daemon validates it.
+    Other {
+        /// Filter key.
+        key: String,
+        /// Filter value.
+        value: String,
+    },
+}
+
+impl ImageFilter {
+    fn key(&self) -> &str {
+        match self {
+            ImageFilter::Dangling(_) => "dangling",
+            ImageFilter::Label(_) => "label",
+            ImageFilter::Before(_) => "before",
+            ImageFilter::Since(_) => "since",
+            ImageFilter::Reference(_) => "reference",
+            ImageFilter::Until(_) => "until",
+            ImageFilter::Other { key, .. } => key,
+        }
+    }
+
+    fn value(&self) -> String {
+        match self {
+            ImageFilter::Dangling(b) => b.to_string(),
+            ImageFilter::Label(v)
+            | ImageFilter::Before(v)
+            | ImageFilter::Since(v)
+            | ImageFilter::Reference(v)
+            | ImageFilter::Until(v)
+            | ImageFilter::Other { value: v, .. } => v.clone(),
+        }
+    }
+}
+
+impl FromStr for ImageFilter {
+    type Err = Error;
+
+    /// Parses `KEY=VALUE` for the keys `docker images` knows; others are refused.
+    fn from_str(text: &str) -> Result<ImageFilter> {
+        let (key, value) = split_filter(text)?;
+        Ok(match key.as_str() {
+            "dangling" => ImageFilter::Dangling(parse_bool(&key, &value)?),
+            "label" => ImageFilter::Label(value),
+            "before" => ImageFilter::Before(value),
+            "since" => ImageFilter::Since(value),
+            "reference" => ImageFilter::Reference(value),
+            "until" => ImageFilter::Until(value),
+            _ => return Err(Error::InvalidArgument(format!("invalid filter '{key}'"))),
+        })
+    }
+}
+
+/// Options of [`Images::list`] (`docker images`).
+///
+/// # Examples
+/// ```
+/// use dimg::{ImageFilter, ListOptions};
+/// let opts = ListOptions::new().all(true).filter(ImageFilter::Dangling(false)).reference("tiny:*");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListOptions {
+    all: bool,
+    filters: Vec<ImageFilter>,
+    shared_size: bool,
+    manifests: bool,
+}
+
+impl ListOptions {
+    /// No options: tagged and dangling top-level images, as `docker images`.
+    pub fn new() -> ListOptions {
+        ListOptions::default()
+    }
+
+    /// Also intermediate images (`-a`).
+    pub fn all(mut self, all: bool) -> ListOptions {
+        self.all = all;
+        self
+    }
+
+    /// Adds a filter (`-f`). Filters of the same key are alternatives, different keys all apply.
+    pub fn filter(mut self, filter: ImageFilter) -> ListOptions {
+        self.filters.push(filter);
+        self
+    }
+
+    /// Only images matching `REPOSITORY[:TAG]` (the positional argument of `docker images`).
+    pub fn reference(self, pattern: impl Into<String>) -> ListOptions {
+        self.filter(ImageFilter::Reference(pattern.into()))
+    }
+
+    /// Fill [`ImageSummary::shared_size`] (API 1.42).
+    pub fn shared_size(mut self, on: bool) -> ListOptions {
+        self.shared_size = on;
+        self
+    }
+
+    /// Fill [`ImageSummary::manifests`] (API 1.47).
+    pub fn manifests(mut self, on: bool) -> ListOptions {
+        self.manifests = on;
+        self
+    }
+}
+
+/// Encodes filters as the daemon's JSON (`{"key":["value",...]}`), which every daemon and
+/// Podman accept.
+fn filters_json<'a>(pairs: impl Iterator<Item = (&'a str, String)>) -> Option<String> {
+    let mut map: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (key, value) in pairs {
+        map.entry(key).or_default().push(value);
+    }
+    (!map.is_empty()).then(|| serde_json::to_string(&map).expect("a map of strings always serialises"))
+}
+
+/// One `docker search --filter`.
+///
+/// ```
+/// use dimg::SearchFilter;
+/// assert_eq!("stars=3".parse::<SearchFilter>().unwrap(), SearchFilter::Stars(3));
+/// assert_eq!("is-official=true".parse::<SearchFilter>().unwrap(), SearchFilter::IsOfficial(true));
+/// assert!("stars=many".parse::<SearchFilter>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SearchFilter {
+    /// At least this many stars.
+    Stars(u32),
+    /// Only official (`true`) or only non-official images.
+    IsOfficial(bool),
+    /// Only automated (`true`) or only non-automated images (deprecated by Docker).
+    IsAutomated(bool),
+}
+
+impl FromStr for SearchFilter {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<SearchFilter> {
+        let (key, value) = split_filter(text)?;
+        Ok(match key.as_str() {
+            "stars" => SearchFilter::Stars(value.parse().map_err(|_| {
+                Error::InvalidArgument(format!("invalid filter 'stars={value}': expected a number of stars"))
+            })?),
+            "is-official" => SearchFilter::IsOfficial(parse_bool(&key, &value)?),
+            "is-automated" => SearchFilter::IsAutomated(parse_bool(&key, &value)?),
+            _ => return Err(Error::InvalidArgument(format!("invalid filter '{key}'"))),
+        })
+    }
+}
+
+/// Options of [`Images::search`] (`docker search`).
+///
+/// ```
+/// let opts = dimg::SearchOptions::new().limit(10).filter(dimg::SearchFilter::Stars(3));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchOptions {
+    limit: Option<u32>,
+    filters: Vec<SearchFilter>,
+}
+
+impl SearchOptions {
+    /// No limit (the daemon's default, 25) and no filters.
+    pub fn new() -> SearchOptions {
+        SearchOptions::default()
+    }
+
+    /// At most this many results, 1 to 100 (checked before sending). The index applies it
+    /// before the filters, so fewer can come back.
+    pub fn limit(mut self, limit: u32) -> SearchOptions {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Adds a filter.
+    pub fn filter(mut self, filter: SearchFilter) -> SearchOptions {
+        self.filters.push(filter);
+        self
+    }
+
+    /// Shorthand for `filter(SearchFilter::Stars(n))` (the old `docker search -s`).
+    pub fn min_stars(self, stars: u32) -> SearchOptions {
+        self.filter(SearchFilter::Stars(stars))
+    }
+}
+
+/// Options of [`Images::pull`] (`docker pull`).
+///
+/// ```
+/// let opts = dimg::PullOptions::new().platform("linux/amd64");
+/// let every_tag = dimg::PullOptions::new().all_tags(true);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PullOptions {
+    all_tags: bool,
+    platform: Option<String>,
+}
+
+impl PullOptions {
+    /// Pull one tag (`latest` when the reference has none).
+    pub fn new() -> PullOptions {
+        PullOptions::default()
+    }
+
+    /// Pull every tag of the repository (`-a`); the reference must then have no tag or digest.
+    pub fn all_tags(mut self, on: bool) -> PullOptions {
+        self.all_tags = on;
+        self
+    }
+
+    /// Pull for this platform, `os[/arch[/variant]]` (API 1.32).
+    pub fn platform(mut self, platform: impl Into<String>) -> PullOptions {
+        self.platform = Some(platform.into());
+        self
+    }
+}
+
+/// Checks `os[/arch[/variant]]` and lowercases it, as the CLI does.
+fn normalise_platform(platform: &str) -> Result<String> {
+    let lower = platform.trim().to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split('/').collect();
+    let valid_part = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+    if parts.len() > 3 || !parts.iter().all(valid_part) {
+        return Err(Error::InvalidArgument(format!(
+            "invalid platform {platform:?}: expected os[/arch[/variant]], e.g. linux/amd64"
+        )));
+    }
+    Ok(lower)
+}
+
+/// Options of [`Images::remove`] (`docker rmi`).
+///
+/// ```
+/// let opts = dimg::RemoveOptions::new().force(true).noprune(true);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemoveOptions {
+    force: bool,
+    noprune: bool,
+}
+
+impl RemoveOptions {
+    /// Neither force nor noprune.
+    pub fn new() -> RemoveOptions {
+        RemoveOptions::default()
+    }
+
+    /// Untag every reference and remove the image even if stopped containers use it (`-f`).
+    pub fn force(mut self, on: bool) -> RemoveOptions {
+        self.force = on;
+        self
+    }
+
+    /// Keep untagged parents (`--no-prune`).
+    pub fn noprune(mut self, on: bool) -> RemoveOptions {
+        self.noprune = on;
+        self
+    }
+}
+
+/// The outcome of removing one target of [`Images::remove_many`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RemoveOutcome {
+    /// The name or id as given.
+    pub target: String,
+    /// What the daemon removed, or why it refused.
+    pub result: Result<Vec<RemovedItem>>,
+}
+
+/// What `docker rmi A B C` did: one outcome per target, in order.
+///
+/// # Examples
+/// ```no_run
+/// # async fn demo(docker: dimg::Client) {
+/// let opts = dimg::RemoveOptions::new().force(true);
+/// let report = docker.images().remove_many(["a:1", "b:2"], &opts).await;
+/// for item in report.removed() { println!("{item}"); }
+/// for error in report.errors() { eprintln!("{}", error.cli_message()); }
+/// std::process::exit(report.exit_code());
+/// # }
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RemoveReport {
+    /// One outcome per target, in the order given.
+    pub outcomes: Vec<RemoveOutcome>,
+    /// Whether `force` was on (it changes the exit code rule).
+    pub forced: bool,
+}
+
+impl RemoveReport {
+    /// Everything untagged or deleted, in order.
+    pub fn removed(&self) -> impl Iterator<Item = &RemovedItem> {
+        self.outcomes.iter().filter_map(|o| o.result.as_ref().ok()).flatten()
+    }
+
+    /// The errors, in order.
+    pub fn errors(&self) -> impl Iterator<Item = &Error> {
+        self.outcomes.iter().filter_map(|o| o.result.as_ref().err())
+    }
+
+    /// docker's exit code: 0 without errors; with force, 0 when every error is "no such
+    /// image"; otherwise 1.
+    pub fn exit_code(&self) -> i32 {
+        let mut errors = self.errors().peekable();
+        if errors.peek().is_none() || (self.forced && errors.all(Error::is_not_found)) {
+            0
+        } else {
+            1
+        }
+    }
+}
+
+/// Image operations of a [`Client`]; get one with [`Client::images`].
+#[derive(Debug, Clone, Copy)]
+pub struct Images<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Images<'a> {
+    pub(crate) fn new(client: &'a Client) -> Images<'a> {
+        Images { client }
+    }
+
+    /// `docker images`: the local images, newest first, as the daemon orders them.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedOption`] for `until` (< 1.44), `shared_size` (< 1.42) or
+    /// `manifests` (< 1.47); [`Error::Api`] (400) for a filter the daemon refuses; connection
+    /// and protocol errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
+    /// use dimg::{ImageFilter, ListOptions};
+    /// let dangling = docker.images().list(&ListOptions::new().filter(ImageFilter::Dangling(true))).await?;
+    /// let tiny = docker.images().list(&ListOptions::new().reference("tiny:1.*")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn list(&self, options: &ListOptions) -> Result<Vec<ImageSummary>> {
+        let version = self.client.api_version().await?;
+        let target = list_target(version, options)?;
+        self.client.transport().json(Method::GET, &target).await
+    }
+
+    /// `docker search TERM`: ask the index the daemon is configured for (or the one named in
+    /// the term, `host:port/name`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty term or a limit outside 1..=100 (nothing sent);
+    /// [`Error::Api`] for what the daemon or the index refuse.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
+    /// let hits = docker.images().search("tomcat", &dimg::SearchOptions::new().limit(10).min_stars(3)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn search(&self, term: &str, options: &SearchOptions) -> Result<Vec<SearchResult>> {
+        let target = search_target(term, options)?;
+        let target = format!("/v{}{}", self.client.api_version().await?, target);
+        self.client.transport().json(Method::GET, &target).await
+    }
+
+    /// `docker pull NAME[:TAG|@DIGEST]`. The reference is parsed and normalised first; a
+    /// name without tag pulls `latest`, never every tag (that is [`PullOptions::all_tags`]).
+    /// Returns the stream of progress events; see [`PullStream::finish`] for the summary.
+    ///
+    /// Errors (an invalid reference, a tag together with `all_tags`, an unsupported
+    /// platform option) are the stream's first item, before any request.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
+    /// let summary = docker.images().pull("127.0.0.1:5000/tiny:1.0", &dimg::PullOptions::new()).finish().await?;
+    /// println!("{} {:?}", summary.reference, summary.outcome);
+    /// # Ok(()) }
+    /// ```
+    pub fn pull(&self, reference: &str, options: &PullOptions) -> PullStream {
+        let request = match pull_request(reference, options) {
+            Ok(request) => request,
+            Err(e) => return PullStream::failed(e),
+        };
+        let client = self.client.clone();
+        let display = request.display.clone();
+        let timeout = client.transport().timeout();
+        PullStream::new(
+            display,
+            timeout,
+            Box::pin(async move {
+                let version = client.api_version().await?;
+                if request.platform.is_some() {
+                    require("platform", ApiVersion::new(1, 32), version)?;
+                }
+                let mut target = Target::new(&format!("/v{version}/images/create")).param("fromImage", &request.from_image);
+                if let Some(tag) = &request.tag {
+                    target = target.param("tag", tag);
+                }
+                if let Some(platform) = &request.platform {
+                    target = target.param("platform", platform);
+                }
+                let auth = [("x-registry-auth", hyper::header::HeaderValue::from_static("e30="))];
+                let response = client
+                    .transport()
+                    .send(Method::POST, &target.into_string(), &auth, None)
+                    .await?;
+                Ok(response.into_body())
+            }),
+        )
+    }
+
+    /// `docker rmi NAME|ID`: untag, and delete when the last reference goes.
+    ///
+    /// # Errors
+    /// [`Error::InvalidReference`] for a name that is neither a reference nor an id (nothing
+    /// sent); [`Error::NotFound`] (404) and [`Error::Conflict`] (409, e.g. used by a
+    /// container) with the daemon's message.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
+    /// for item in docker.images().remove("zookeeper:latest", &dimg::RemoveOptions::new()).await? {
+    ///     println!("{item}");        // Untagged: zookeeper:latest / Deleted: sha256:...
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn remove(&self, name: &str, options: &RemoveOptions) -> Result<Vec<RemovedItem>> {
+        let name = validate_image_name(name)?;
+        let target = self.client.versioned(&format!("/images/{}", encode_image_path(name))).await?;
+        let target = Target::new(&target)
+            .flag("force", options.force)
+            .flag("noprune", options.noprune)
+            .into_string();
+        let (_, body) = self.client.transport().send_read(Method::DELETE, &target, &[]).await?;
+        removed_items(&body).map_err(|e| Error::protocol("decoding the answer to DELETE /images", e))
+    }
+
+    /// `docker rmi A B C`: removes each target in turn, going on after failures, and reports
+    /// every outcome (see [`RemoveReport::exit_code`] for docker's exit code rule).
+    pub async fn remove_many<I, S>(&self, names: I, options: &RemoveOptions) -> RemoveReport
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut outcomes = Vec::new();
+        for name in names {
+            let target = name.as_ref().to_string();
+            let result = self.remove(&target, options).await;
+            outcomes.push(RemoveOutcome { target, result });
+        }
+        RemoveReport {
+            outcomes,
+            forced: options.force,
+        }
+    }
+
+    /// `docker image inspect NAME|ID`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidReference`] (nothing sent), [`Error::NotFound`].
+    ///
+    /// ```no_run
+    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
+    /// let image = docker.images().inspect("127.0.0.1:5000/tiny:1.0").await?;
+    /// println!("{} {} layers", image.id, image.root_fs.layers.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn inspect(&self, name: &str) -> Result<ImageInspect> {
+        let name = validate_image_name(name)?;
+        let target = self.client.versioned(&format!("/images/{}/json", encode_image_path(name))).await?;
+        let (_, body) = self.client.transport().send_read(Method::GET, &target, &[]).await?;
+        decode(&target, &body)
+    }
+
+    /// `docker tag SOURCE TARGET`: gives an image another name (`TARGET` gets `:latest` when
+    /// it has no tag).
+    ///
+    /// # Errors
+    /// [`Error::InvalidReference`] for a bad source or target, or a target with a digest;
+    /// [`Error::NotFound`] when the source does not exist.
+    ///
+    /// ```no_run
+    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
+    /// docker.images().tag("127.0.0.1:5000/tiny:1.0", "myrepo/tiny:a").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn tag(&self, source: &str, target: &str) -> Result<()> {
+        let source = validate_image_name(source)?;
+        let new_ref = ImageRef::parse(target)?;
+        if new_ref.digest().is_some() {
+            return Err(Error::invalid_reference(target, "refusing to create a tag with a digest reference"));
+        }
+        let new_ref = new_ref.with_default_tag();
+        let path = self.client.versioned(&format!("/images/{}/tag", encode_image_path(source))).await?;
+        let request = Target::new(&path)
+            .param("repo", &new_ref.name())
+            .param("tag", new_ref.tag().unwrap_or("latest"))
+            .into_string();
+        self.client.transport().send_read(Method::POST, &request, &[]).await?;
+        Ok(())
+    }
+}
+
+/// The GET /images/json target for these options at this version.
+fn list_target(version: ApiVersion, options: &ListOptions) -> Result<String> {
+    if options.shared_size {
+        require("shared-size", ApiVersion::new(1, 42), version)?;
+    }
+    if options.manifests {
+        require("manifests", ApiVersion::new(1, 47), version)?;
+    }
+    if options.filters.iter().any(|f| matches!(f, ImageFilter::Until(_))) {
+        require("until", ApiVersion::new(1, 44), version)?;
+    }
+    let mut target = Target::new(&format!("/v{version}/images/json")).flag("all", options.all);
+    // Before 1.25 the reference filter was the `filter` parameter (moby's client does the same).
+    let legacy_reference = version < ApiVersion::new(1, 25);
+    let mut pairs = Vec::new();
+    for filter in &options.filters {
+        match filter {
+            ImageFilter::Reference(pattern) if legacy_reference => target = target.param("filter", pattern),
+            other => pairs.push((other.key(), other.value())),
+        }
+    }
+    if let Some(json) = filters_json(pairs.into_iter()) {
+        target = target.param("filters", &json);
+    }
+    Ok(target
+        .flag("shared-size", options.shared_size)
+        .flag("manifests", options.manifests)
+        .into_string())
+}
+
+/// The unversioned GET /images/search target, after checking the term and limit.
+fn search_target(term: &str, options: &SearchOptions) -> Result<String> {
+    if term.trim().is_empty() {
+        return Err(Error::InvalidArgument("search term must not be empty".to_string()));
+    }
+    let mut target = Target::new("/images/search").param("term", term);
+    if let Some(limit) = options.limit {
+        if !(1..=100).contains(&limit) {
+            return Err(Error::InvalidArgument(format!("Limit {limit} is outside the range of [1, 100]")));
+        }
+        target = target.param("limit", &limit.to_string());
+    }
+    let pairs = options.filters.iter().map(|f| match f {
+        SearchFilter::Stars(n) => ("stars", n.to_string()),
+        SearchFilter::IsOfficial(b) => ("is-official", b.to_string()),
+        SearchFilter::IsAutomated(b) => ("is-automated", b.to_string()),
+    });
+    if let Some(json) = filters_json(pairs) {
+        target = target.param("filters", &json);
+    }
+    Ok(target.into_string())
+}
+
+/// A pull, worked out before anything is sent.
+#[derive(Debug, PartialEq, Eq)]
+struct PullRequest {
+    from_image: String,
+    tag: Option<String>,
+    platform: Option<String>,
+    display: String,
+}
+
+fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {
+    let parsed = ImageRef::parse(reference)?;
+    let platform = options.platform.as_deref().map(normalise_platform).transpose()?;
+    if options.all_tags {
+        if !parsed.is_name_only() {
+            return Err(Error::InvalidArgument("tag can't be used with --all-tags/-a".to_string()));
+        }
+        return Ok(PullRequest {
+            from_image: parsed.name(),
+            tag: None,
+            platform,
+            display: parsed.to_string(),
+        });
+    }
+    let parsed = parsed.with_default_tag();
+    // A digest wins over a tag, as in the moby client; the daemon needs one of them, or it
+    // would pull every tag.
+    let tag = parsed.digest().or(parsed.tag()).map(str::to_string);
+    Ok(PullRequest {
+        from_image: parsed.name(),
+        tag,
+        platform,
+        display: parsed.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V141: ApiVersion = ApiVersion::new(1, 41);
+
+    #[test]
+    fn list_targets() {
+        assert_eq!(list_target(V141, &ListOptions::new()).unwrap(), "/v1.41/images/json");
+        let opts = ListOptions::new()
+            .all(true)
+            .filter(ImageFilter::Dangling(false))
+            .filter(ImageFilter::Label("a=b".into()))
+            .filter(ImageFilter::Label("c".into()))
+            .reference("tiny:*");
+        assert_eq!(
+            list_target(V141, &opts).unwrap(),
+            "/v1.41/images/json?all=1&filters=%7B%22dangling%22%3A%5B%22false%22%5D%2C%22label%22%3A%5B%22a%3Db%22%2C%22c%22%5D%2C%22reference%22%3A%5B%22tiny%3A%2A%22%5D%7D"
+        );
+        assert_eq!(
+            list_target(ApiVersion::new(1, 24), &ListOptions::new().reference("x")).unwrap(),
+            "/v1.24/images/json?filter=x"
+        );
+    }
+
+    #[test]
+    fn list_options_newer_than_the_daemon_are_refused() {
+        let err = list_target(V141, &ListOptions::new().shared_size(true)).unwrap_err();
+        assert!(matches!(err, Error::UnsupportedOption { option: "shared-size", .. }));
+        let err = list_target(V141, &ListOptions::new().filter(ImageFilter::Until("10m".into()))).unwrap_err();
+        assert!(matches!(err, Error::UnsupportedOption { option: "until", .. }));
+        assert!(list_target(ApiVersion::new(1, 44), &ListOptions::new().filter(ImageFilter::Until("10m".into()))).is_ok());
+        let err = list_target(ApiVersion::new(1, 46), &ListOptions::new().manifests(true)).unwrap_err();
+        assert!(matches!(err, Error::UnsupportedOption { option: "manifests", .. }));
+    }
+
+    #[test]
+    fn filters_parse_like_the_cli() {
+        assert_eq!(" Dangling = TRUE ".parse::<ImageFilter>().unwrap(), ImageFilter::Dangling(true));
+        assert_eq!("before=tiny:1.0".parse::<ImageFilter>().unwrap(), ImageFilter::Before("tiny:1.0".into()));
+        assert!(matches!("dangling=maybe".parse::<ImageFilter>(), Err(Error::InvalidArgument(_))));
+        assert!(matches!("nokey".parse::<ImageFilter>(), Err(Error::InvalidArgument(_))));
+        let err = "foo=bar".parse::<ImageFilter>().unwrap_err();
+        assert_eq!(err.to_string(), "invalid filter 'foo'");
+        assert!("is-automated=yes".parse::<SearchFilter>().is_err());
+    }
+
+    #[test]
+    fn search_targets_and_limits() {
+        let t = search_target("127.0.0.1:5000/tomcat", &SearchOptions::new().limit(3).min_stars(50)).unwrap();
+        assert_eq!(
+            t,
+            "/images/search?term=127.0.0.1%3A5000%2Ftomcat&limit=3&filters=%7B%22stars%22%3A%5B%2250%22%5D%7D"
+        );
+        for bad in [0, 101] {
+            let err = search_target("x", &SearchOptions::new().limit(bad)).unwrap_err();
+            assert_eq!(err.to_string(), format!("Limit {bad} is outside the range of [1, 100]"));
+        }
+        assert!(search_target(" ", &SearchOptions::new()).is_err());
+    }
+
+    #[test]
+    fn pull_requests_never_pull_every_tag_by_accident() {
+        let r = pull_request("zookeeper", &PullOptions::new()).unwrap();
+        assert_eq!(r.from_image, "docker.io/library/zookeeper");
+        assert_eq!(r.tag.as_deref(), Some("latest"));
+        assert_eq!(r.display, "docker.io/library/zookeeper:latest");
+        let r = pull_request("127.0.0.1:5000/tiny:1.0", &PullOptions::new()).unwrap();
+        assert_eq!((r.from_image.as_str(), r.tag.as_deref()), ("127.0.0.1:5000/tiny", Some("1.0")));
+        let digest = "sha256:9f7a179f19459c8876496434a96a2e95c64b26fa59a414ab51d6fea25f793fb9";
+        let r = pull_request(&format!("tiny:1.0@{digest}"), &PullOptions::new()).unwrap();
+        assert_eq!(r.tag.as_deref(), Some(digest));
+        let r = pull_request("127.0.0.1:5000/tiny", &PullOptions::new().all_tags(true)).unwrap();
+        assert_eq!((r.tag, r.display.as_str()), (None, "127.0.0.1:5000/tiny"));
+        let err = pull_request("tiny:1.0", &PullOptions::new().all_tags(true)).unwrap_err();
+        assert_eq!(err.to_string(), "tag can't be used with --all-tags/-a");
+        let err = pull_request("Tiny", &PullOptions::new()).unwrap_err();
+        assert!(matches!(err, Error::InvalidReference { .. }));
+        let r = pull_request("tiny:1", &PullOptions::new().platform("Linux/ARM64/v8")).unwrap();
+        assert_eq!(r.platform.as_deref(), Some("linux/arm64/v8"));
+        assert!(pull_request("tiny:1", &PullOptions::new().platform("linux//x")).is_err());
+        assert!(pull_request("tiny:1", &PullOptions::new().platform("linux/amd64&x=1")).is_err());
+    }
+
+    #[test]
+    fn remove_report_exit_codes_follow_docker() {
+        let ok = || RemoveOutcome { target: "a".into(), result: Ok(vec![]) };
+        let missing = || RemoveOutcome { target: "b".into(), result: Err(Error::NotFound("No such image: b:latest".into())) };
+        let conflict = || RemoveOutcome { target: "c".into(), result: Err(Error::Conflict("conflict".into())) };
+        let report = |outcomes, forced| RemoveReport { outcomes, forced };
+        assert_eq!(report(vec![ok()], false).exit_code(), 0);
+        assert_eq!(report(vec![ok(), missing()], false).exit_code(), 1);
+        assert_eq!(report(vec![ok(), missing(), missing()], true).exit_code(), 0);
+        assert_eq!(report(vec![missing(), conflict()], true).exit_code(), 1);
+    }
+}

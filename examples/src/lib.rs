@@ -1,0 +1,1 @@
+//! Placeholder: the example CLI arrives with issue 3.
