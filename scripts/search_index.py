@@ -141,7 +141,11 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(404, {"error": "not found"})
 
     def log_message(self, fmt, *args):  # one line per request on stderr (the log file)
-        sys.stderr.write("%s [%s] %s\n" % (self.address_string(), self.log_date_time_string(), fmt % args))
+        msg = fmt % args
+        if getattr(self, "raw_requestline", b"").startswith(b"\x16\x03"):  # a TLS ClientHello
+            msg = "not TLS: answered 400 to a TLS handshake (dockerd tries HTTPS before plain HTTP)"
+        msg = "".join(c if c.isprintable() else "\\x%02x" % ord(c) for c in msg)[:300]
+        sys.stderr.write("%s [%s] %s\n" % (self.address_string(), self.log_date_time_string(), msg))
 
 
 def main():

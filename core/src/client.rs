@@ -325,12 +325,18 @@ mod tests {
         assert_eq!(negotiate(Some(ApiVersion::new(1, 41))).unwrap(), ApiVersion::new(1, 41));
         assert_eq!(negotiate(Some(ApiVersion::new(1, 99))).unwrap(), MAX_API_VERSION);
         assert_eq!(negotiate(None).unwrap(), ApiVersion::new(1, 24));
-        assert!(matches!(negotiate(Some(ApiVersion::new(1, 12))), Err(Error::UnsupportedOption { .. })));
+        assert!(matches!(
+            negotiate(Some(ApiVersion::new(1, 12))),
+            Err(Error::UnsupportedOption { .. })
+        ));
     }
 
     #[test]
     fn ping_headers_from_the_docker_sample() {
-        let sample = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/samples/docker-20.10/ping.txt"));
+        let sample = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/samples/docker-20.10/ping.txt"
+        ));
         let mut headers = HeaderMap::new();
         for line in sample.lines().skip(1).take_while(|l| !l.is_empty()) {
             let (k, v) = line.split_once(": ").unwrap();
@@ -349,7 +355,13 @@ mod tests {
     fn docker_host_forms() {
         let ok = ClientBuilder::new().host("unix:///run/x.sock").build().unwrap();
         assert_eq!(ok.socket_path(), Path::new("/run/x.sock"));
-        for bad in ["tcp://127.0.0.1:2375", "ssh://me@host", "npipe:////./pipe/x", "/var/run/docker.sock", "unix://"] {
+        for bad in [
+            "tcp://127.0.0.1:2375",
+            "ssh://me@host",
+            "npipe:////./pipe/x",
+            "/var/run/docker.sock",
+            "unix://",
+        ] {
             let err = ClientBuilder::new().host(bad).build().unwrap_err();
             assert!(matches!(err, Error::InvalidArgument(_)), "{bad}");
         }

@@ -280,7 +280,11 @@ impl PullOptions {
 fn normalise_platform(platform: &str) -> Result<String> {
     let lower = platform.trim().to_ascii_lowercase();
     let parts: Vec<&str> = lower.split('/').collect();
-    let valid_part = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+    let valid_part = |p: &&str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+    };
     if parts.len() > 3 || !parts.iter().all(valid_part) {
         return Err(Error::InvalidArgument(format!(
             "invalid platform {platform:?}: expected os[/arch[/variant]], e.g. linux/amd64"
@@ -454,7 +458,8 @@ impl<'a> Images<'a> {
                 if request.platform.is_some() {
                     require("platform", ApiVersion::new(1, 32), version)?;
                 }
-                let mut target = Target::new(&format!("/v{version}/images/create")).param("fromImage", &request.from_image);
+                let mut target =
+                    Target::new(&format!("/v{version}/images/create")).param("fromImage", &request.from_image);
                 if let Some(tag) = &request.tag {
                     target = target.param("tag", tag);
                 }
@@ -488,7 +493,10 @@ impl<'a> Images<'a> {
     /// ```
     pub async fn remove(&self, name: &str, options: &RemoveOptions) -> Result<Vec<RemovedItem>> {
         let name = validate_image_name(name)?;
-        let target = self.client.versioned(&format!("/images/{}", encode_image_path(name))).await?;
+        let target = self
+            .client
+            .versioned(&format!("/images/{}", encode_image_path(name)))
+            .await?;
         let target = Target::new(&target)
             .flag("force", options.force)
             .flag("noprune", options.noprune)
@@ -529,7 +537,10 @@ impl<'a> Images<'a> {
     /// ```
     pub async fn inspect(&self, name: &str) -> Result<ImageInspect> {
         let name = validate_image_name(name)?;
-        let target = self.client.versioned(&format!("/images/{}/json", encode_image_path(name))).await?;
+        let target = self
+            .client
+            .versioned(&format!("/images/{}/json", encode_image_path(name)))
+            .await?;
         let (_, body) = self.client.transport().send_read(Method::GET, &target, &[]).await?;
         decode(&target, &body)
     }
@@ -550,10 +561,16 @@ impl<'a> Images<'a> {
         let source = validate_image_name(source)?;
         let new_ref = ImageRef::parse(target)?;
         if new_ref.digest().is_some() {
-            return Err(Error::invalid_reference(target, "refusing to create a tag with a digest reference"));
+            return Err(Error::invalid_reference(
+                target,
+                "refusing to create a tag with a digest reference",
+            ));
         }
         let new_ref = new_ref.with_default_tag();
-        let path = self.client.versioned(&format!("/images/{}/tag", encode_image_path(source))).await?;
+        let path = self
+            .client
+            .versioned(&format!("/images/{}/tag", encode_image_path(source)))
+            .await?;
         let request = Target::new(&path)
             .param("repo", &new_ref.name())
             .param("tag", new_ref.tag().unwrap_or("latest"))
@@ -601,7 +618,9 @@ fn search_target(term: &str, options: &SearchOptions) -> Result<String> {
     let mut target = Target::new("/images/search").param("term", term);
     if let Some(limit) = options.limit {
         if !(1..=100).contains(&limit) {
-            return Err(Error::InvalidArgument(format!("Limit {limit} is outside the range of [1, 100]")));
+            return Err(Error::InvalidArgument(format!(
+                "Limit {limit} is outside the range of [1, 100]"
+            )));
         }
         target = target.param("limit", &limit.to_string());
     }
@@ -630,7 +649,9 @@ fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {
     let platform = options.platform.as_deref().map(normalise_platform).transpose()?;
     if options.all_tags {
         if !parsed.is_name_only() {
-            return Err(Error::InvalidArgument("tag can't be used with --all-tags/-a".to_string()));
+            return Err(Error::InvalidArgument(
+                "tag can't be used with --all-tags/-a".to_string(),
+            ));
         }
         return Ok(PullRequest {
             from_image: parsed.name(),
@@ -679,19 +700,46 @@ mod tests {
     #[test]
     fn list_options_newer_than_the_daemon_are_refused() {
         let err = list_target(V141, &ListOptions::new().shared_size(true)).unwrap_err();
-        assert!(matches!(err, Error::UnsupportedOption { option: "shared-size", .. }));
+        assert!(matches!(
+            err,
+            Error::UnsupportedOption {
+                option: "shared-size",
+                ..
+            }
+        ));
         let err = list_target(V141, &ListOptions::new().filter(ImageFilter::Until("10m".into()))).unwrap_err();
         assert!(matches!(err, Error::UnsupportedOption { option: "until", .. }));
-        assert!(list_target(ApiVersion::new(1, 44), &ListOptions::new().filter(ImageFilter::Until("10m".into()))).is_ok());
+        assert!(
+            list_target(
+                ApiVersion::new(1, 44),
+                &ListOptions::new().filter(ImageFilter::Until("10m".into()))
+            )
+            .is_ok()
+        );
         let err = list_target(ApiVersion::new(1, 46), &ListOptions::new().manifests(true)).unwrap_err();
-        assert!(matches!(err, Error::UnsupportedOption { option: "manifests", .. }));
+        assert!(matches!(
+            err,
+            Error::UnsupportedOption {
+                option: "manifests",
+                ..
+            }
+        ));
     }
 
     #[test]
     fn filters_parse_like_the_cli() {
-        assert_eq!(" Dangling = TRUE ".parse::<ImageFilter>().unwrap(), ImageFilter::Dangling(true));
-        assert_eq!("before=tiny:1.0".parse::<ImageFilter>().unwrap(), ImageFilter::Before("tiny:1.0".into()));
-        assert!(matches!("dangling=maybe".parse::<ImageFilter>(), Err(Error::InvalidArgument(_))));
+        assert_eq!(
+            " Dangling = TRUE ".parse::<ImageFilter>().unwrap(),
+            ImageFilter::Dangling(true)
+        );
+        assert_eq!(
+            "before=tiny:1.0".parse::<ImageFilter>().unwrap(),
+            ImageFilter::Before("tiny:1.0".into())
+        );
+        assert!(matches!(
+            "dangling=maybe".parse::<ImageFilter>(),
+            Err(Error::InvalidArgument(_))
+        ));
         assert!(matches!("nokey".parse::<ImageFilter>(), Err(Error::InvalidArgument(_))));
         let err = "foo=bar".parse::<ImageFilter>().unwrap_err();
         assert_eq!(err.to_string(), "invalid filter 'foo'");
@@ -719,7 +767,10 @@ mod tests {
         assert_eq!(r.tag.as_deref(), Some("latest"));
         assert_eq!(r.display, "docker.io/library/zookeeper:latest");
         let r = pull_request("127.0.0.1:5000/tiny:1.0", &PullOptions::new()).unwrap();
-        assert_eq!((r.from_image.as_str(), r.tag.as_deref()), ("127.0.0.1:5000/tiny", Some("1.0")));
+        assert_eq!(
+            (r.from_image.as_str(), r.tag.as_deref()),
+            ("127.0.0.1:5000/tiny", Some("1.0"))
+        );
         let digest = "sha256:9f7a179f19459c8876496434a96a2e95c64b26fa59a414ab51d6fea25f793fb9";
         let r = pull_request(&format!("tiny:1.0@{digest}"), &PullOptions::new()).unwrap();
         assert_eq!(r.tag.as_deref(), Some(digest));
@@ -737,9 +788,18 @@ mod tests {
 
     #[test]
     fn remove_report_exit_codes_follow_docker() {
-        let ok = || RemoveOutcome { target: "a".into(), result: Ok(vec![]) };
-        let missing = || RemoveOutcome { target: "b".into(), result: Err(Error::NotFound("No such image: b:latest".into())) };
-        let conflict = || RemoveOutcome { target: "c".into(), result: Err(Error::Conflict("conflict".into())) };
+        let ok = || RemoveOutcome {
+            target: "a".into(),
+            result: Ok(vec![]),
+        };
+        let missing = || RemoveOutcome {
+            target: "b".into(),
+            result: Err(Error::NotFound("No such image: b:latest".into())),
+        };
+        let conflict = || RemoveOutcome {
+            target: "c".into(),
+            result: Err(Error::Conflict("conflict".into())),
+        };
         let report = |outcomes, forced| RemoveReport { outcomes, forced };
         assert_eq!(report(vec![ok()], false).exit_code(), 0);
         assert_eq!(report(vec![ok(), missing()], false).exit_code(), 1);

@@ -99,8 +99,10 @@ mod tests {
 
     #[test]
     fn every_split_point_gives_the_same_lines() {
-        let body: &[u8] =
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/samples/docker-20.10/pull-stream.fresh.v1.41.jsonl"));
+        let body: &[u8] = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/samples/docker-20.10/pull-stream.fresh.v1.41.jsonl"
+        ));
         let whole = collect(&[body]);
         assert_eq!(whole.len(), 9);
         for cut in 0..=body.len() {

@@ -487,7 +487,8 @@ mod tests {
 
     #[test]
     fn search_results_decode_from_docker_and_podman() {
-        let docker: Vec<SearchResult> = serde_json::from_slice(&sample("docker-20.10/images-search.v1.41.json")).unwrap();
+        let docker: Vec<SearchResult> =
+            serde_json::from_slice(&sample("docker-20.10/images-search.v1.41.json")).unwrap();
         assert_eq!(docker[0].name, "library/tomcat");
         assert_eq!(docker[0].star_count, 2464);
         assert!(docker[0].is_official && !docker[0].is_automated);
@@ -507,8 +508,10 @@ mod tests {
                 RemovedItem::Deleted("sha256:4c34b7be319e90a0ede2073db086bea0a138521dca30ebc3d0b301fff036ca6b".into()),
             ]
         );
-        let docker = removed_items(br#"[{"Untagged":"a:1"},{"Untagged":"a@sha256:x"},{"Deleted":"sha256:1"},{"Deleted":"sha256:2"}]"#)
-            .unwrap();
+        let docker = removed_items(
+            br#"[{"Untagged":"a:1"},{"Untagged":"a@sha256:x"},{"Deleted":"sha256:1"},{"Deleted":"sha256:2"}]"#,
+        )
+        .unwrap();
         assert_eq!(docker.len(), 4);
         assert_eq!(docker[3], RemovedItem::Deleted("sha256:2".into()));
         assert!(removed_items(b"null").unwrap().is_empty());

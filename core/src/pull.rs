@@ -265,7 +265,9 @@ pub struct PullStream {
 
 impl std::fmt::Debug for PullStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PullStream").field("summary", &self.summary).finish_non_exhaustive()
+        f.debug_struct("PullStream")
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
     }
 }
 
@@ -436,7 +438,10 @@ mod tests {
         let (events, summary) = events_of(sample);
         assert!(events.iter().all(Result::is_ok));
         let first = events[0].as_ref().unwrap();
-        assert_eq!((first.phase, first.id.as_deref()), (PullPhase::PullingFrom, Some("1.0")));
+        assert_eq!(
+            (first.phase, first.id.as_deref()),
+            (PullPhase::PullingFrom, Some("1.0"))
+        );
         let downloading = events[2].as_ref().unwrap();
         assert_eq!((downloading.current, downloading.total), (Some(174), Some(174)));
         assert_eq!(summary.outcome, PullOutcome::Downloaded);
@@ -454,7 +459,10 @@ mod tests {
             "/../tests/samples/docker-20.10/pull-stream.up-to-date.v1.41.jsonl"
         ));
         assert_eq!(events_of(up).1.outcome, PullOutcome::UpToDate);
-        let podman = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/samples/podman-4.3/pull-stream.jsonl"));
+        let podman = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/samples/podman-4.3/pull-stream.jsonl"
+        ));
         let (events, summary) = events_of(podman);
         assert!(events.iter().all(Result::is_ok));
         assert_eq!((summary.outcome, summary.digest), (PullOutcome::Unknown, None));
@@ -462,16 +470,23 @@ mod tests {
 
     #[test]
     fn error_detail_is_an_error() {
-        let podman = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/samples/podman-4.3/pull-notfound.txt"));
+        let podman = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/samples/podman-4.3/pull-notfound.txt"
+        ));
         let line = podman.lines().next().unwrap();
         let err = PullEvent::from_json(line.as_bytes()).unwrap_err();
         assert!(matches!(&err, Error::Pull { message, code: None } if message.contains("manifest unknown")));
-        let err = PullEvent::from_json(br#"{"errorDetail":{"code":401,"message":"unauthorized"},"error":"unauthorized"}"#)
-            .unwrap_err();
+        let err =
+            PullEvent::from_json(br#"{"errorDetail":{"code":401,"message":"unauthorized"},"error":"unauthorized"}"#)
+                .unwrap_err();
         assert!(matches!(err, Error::Pull { code: Some(401), .. }));
         assert_eq!(err.cli_message(), "authentication is required");
         let err = PullEvent::from_json(br#"{"error":"only the old field"}"#).unwrap_err();
         assert!(matches!(&err, Error::Pull { message, .. } if message == "only the old field"));
-        assert!(matches!(PullEvent::from_json(b"{not json"), Err(Error::Protocol { .. })));
+        assert!(matches!(
+            PullEvent::from_json(b"{not json"),
+            Err(Error::Protocol { .. })
+        ));
     }
 }

@@ -71,7 +71,10 @@ mod tests {
             .flag("all", true)
             .flag("none", false)
             .into_string();
-        assert_eq!(t, "/images/search?term=tiny%3A1.0%3Fforce%3D1%26x%3Dy%23frag%20%0D%0A%00&all=1");
+        assert_eq!(
+            t,
+            "/images/search?term=tiny%3A1.0%3Fforce%3D1%26x%3Dy%23frag%20%0D%0A%00&all=1"
+        );
     }
 
     #[test]

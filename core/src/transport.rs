@@ -95,7 +95,9 @@ impl Transport {
     /// Runs `fut` under the request timeout.
     pub(crate) async fn timed<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
         match self.timeout {
-            Some(limit) => tokio::time::timeout(limit, fut).await.unwrap_or(Err(Error::Timeout(limit))),
+            Some(limit) => tokio::time::timeout(limit, fut)
+                .await
+                .unwrap_or(Err(Error::Timeout(limit))),
             None => fut.await,
         }
     }
@@ -211,7 +213,9 @@ pub(crate) fn decode<T: DeserializeOwned>(target: &str, body: &[u8]) -> Result<T
 /// Turns a non-2xx response into the matching error, with the daemon's own message.
 async fn status_error(response: Response<Incoming>) -> Result<Error> {
     let status = response.status();
-    let body = read_body(response.into_body(), MAX_ERROR_BODY).await.unwrap_or_default();
+    let body = read_body(response.into_body(), MAX_ERROR_BODY)
+        .await
+        .unwrap_or_default();
     Ok(error_for_status(status, &body))
 }
 
@@ -255,7 +259,9 @@ mod tests {
         );
         assert!(matches!(&e, Error::Api { status: 400, message } if message.ends_with("is 1.12")));
         let podman = br#"{"cause":"image not known","message":"failed to find image nosuch:1","response":404}"#;
-        assert!(matches!(error_for_status(StatusCode::NOT_FOUND, podman), Error::NotFound(m) if m == "failed to find image nosuch:1"));
+        assert!(
+            matches!(error_for_status(StatusCode::NOT_FOUND, podman), Error::NotFound(m) if m == "failed to find image nosuch:1")
+        );
         let e = error_for_status(StatusCode::INTERNAL_SERVER_ERROR, b"");
         assert!(matches!(&e, Error::Api { status: 500, message } if message == "Internal Server Error"));
     }

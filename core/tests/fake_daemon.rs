@@ -1,0 +1,429 @@
+//! Behaviour a real daemon cannot show on demand, against a scripted fake daemon: split
+//! chunks, errors and disconnects mid-stream, slow replies, and exactly what reaches the socket.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use dimg::{
+    Client, Error, ImageFilter, ListOptions, PullOptions, PullOutcome, PullPhase, RemoveOptions, SearchOptions,
+};
+use support::fake_daemon::{FakeDaemon, Reply, Step};
+
+const FRESH: &[u8] = include_bytes!("../../tests/samples/docker-20.10/pull-stream.fresh.v1.41.jsonl");
+
+fn client(daemon: &FakeDaemon) -> Client {
+    Client::builder()
+        .socket_path(&daemon.path)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+async fn wait_for(mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_pull_stream_split_at_every_byte_decodes_like_the_whole() {
+    let daemon = FakeDaemon::start(|_| {
+        let bytes: Vec<&[u8]> = FRESH.chunks(1).collect();
+        Reply::chunked(200, &bytes, Duration::ZERO, true)
+    });
+    let docker = client(&daemon);
+    let mut pull = docker.images().pull("127.0.0.1:5000/tiny:1.0", &PullOptions::new());
+    let mut phases = Vec::new();
+    while let Some(event) = pull.next_event().await {
+        phases.push(event.unwrap().phase);
+    }
+    assert_eq!(phases.len(), 9);
+    assert_eq!(phases[0], PullPhase::PullingFrom);
+    assert_eq!(phases[8], PullPhase::Status);
+    let summary = pull.summary();
+    assert_eq!(summary.outcome, PullOutcome::Downloaded);
+    assert_eq!(summary.reference, "127.0.0.1:5000/tiny:1.0");
+    assert!(summary.digest.as_deref().unwrap().starts_with("sha256:9f7a"));
+    let calls = daemon.calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(
+        calls[0].request_line,
+        "POST /v1.41/images/create?fromImage=127.0.0.1%3A5000%2Ftiny&tag=1.0 HTTP/1.1"
+    );
+    assert_eq!(calls[0].header("x-registry-auth"), Some("e30="));
+}
+
+#[tokio::test]
+async fn a_last_line_without_newline_and_crlf_chunks_are_decoded() {
+    let daemon = FakeDaemon::start(|_| {
+        Reply::chunked(
+            200,
+            &[b"{\"status\":\"Pulling from tiny\",\"id\":\"1.0\"}\r", b"\n\r\n{\"status\":\"Digest: sha256:ab\"}\r\n{\"status\":\"Status: Image is up to date for tiny:1.0\"}"],
+            Duration::ZERO,
+            true,
+        )
+    });
+    let summary = client(&daemon)
+        .images()
+        .pull("tiny:1.0", &PullOptions::new())
+        .finish()
+        .await
+        .unwrap();
+    assert_eq!(summary.outcome, PullOutcome::UpToDate);
+    assert_eq!(summary.digest.as_deref(), Some("sha256:ab"));
+    assert_eq!(summary.events, 3);
+}
+
+#[tokio::test]
+async fn an_error_detail_inside_a_200_stream_is_an_error_after_the_events_before_it() {
+    let daemon = FakeDaemon::start(|_| {
+        Reply::chunked(
+            200,
+            &[
+                b"{\"status\":\"Pulling from tiny\",\"id\":\"1.0\"}\r\n",
+                b"{\"status\":\"Pulling fs layer\",\"progressDetail\":{},\"id\":\"d8a34c5205df\"}\r\n",
+                b"{\"errorDetail\":{\"message\":\"unexpected EOF\"},\"error\":\"unexpected EOF\"}\r\n",
+                b"{\"status\":\"never read\"}\r\n",
+            ],
+            Duration::ZERO,
+            true,
+        )
+    });
+    let docker = client(&daemon);
+    let mut pull = docker.images().pull("tiny:1.0", &PullOptions::new());
+    assert_eq!(pull.next_event().await.unwrap().unwrap().phase, PullPhase::PullingFrom);
+    assert_eq!(
+        pull.next_event().await.unwrap().unwrap().phase,
+        PullPhase::PullingFsLayer
+    );
+    let err = pull.next_event().await.unwrap().unwrap_err();
+    assert!(
+        matches!(&err, Error::Pull { message, .. } if message == "unexpected EOF"),
+        "{err:?}"
+    );
+    assert!(pull.next_event().await.is_none(), "the stream ends after its error");
+    let err = docker
+        .images()
+        .pull("tiny:1.0", &PullOptions::new())
+        .finish()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Pull { .. }));
+}
+
+#[tokio::test]
+async fn a_connection_closed_mid_stream_is_a_protocol_error() {
+    let daemon = FakeDaemon::start(|_| {
+        Reply::chunked(
+            200,
+            &[b"{\"status\":\"Pulling from tiny\",\"id\":\"1.0\"}\r\n"],
+            Duration::ZERO,
+            false,
+        )
+        .then(Step::Close)
+    });
+    let err = client(&daemon)
+        .images()
+        .pull("tiny:1.0", &PullOptions::new())
+        .finish()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_reply_slower_than_the_timeout_is_a_timeout() {
+    let daemon = FakeDaemon::start(|_| Reply(vec![Step::Sleep(Duration::from_secs(30))]));
+    let docker = Client::builder()
+        .socket_path(&daemon.path)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = docker.images().list(&ListOptions::new()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout(d) if d == Duration::from_millis(300)),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_pull_stream_that_goes_quiet_times_out() {
+    let daemon = FakeDaemon::start(|_| {
+        Reply::chunked(
+            200,
+            &[b"{\"status\":\"Pulling from tiny\",\"id\":\"1.0\"}\r\n"],
+            Duration::ZERO,
+            false,
+        )
+        .then(Step::Sleep(Duration::from_secs(30)))
+    });
+    let docker = Client::builder()
+        .socket_path(&daemon.path)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let mut pull = docker.images().pull("tiny:1.0", &PullOptions::new());
+    assert!(pull.next_event().await.unwrap().is_ok());
+    let started = Instant::now();
+    let err = pull.next_event().await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_slow_but_steady_pull_is_not_a_timeout() {
+    let daemon = FakeDaemon::start(|_| {
+        let lines: Vec<&[u8]> = FRESH.split_inclusive(|&b| b == b'\n').collect();
+        Reply::chunked(200, &lines, Duration::from_millis(100), true)
+    });
+    let docker = Client::builder()
+        .socket_path(&daemon.path)
+        .timeout(Duration::from_millis(400))
+        .build()
+        .unwrap();
+    let summary = docker
+        .images()
+        .pull("tiny:1.0", &PullOptions::new())
+        .finish()
+        .await
+        .unwrap();
+    assert_eq!(summary.events, 9, "900 ms in all, but never 400 ms without a chunk");
+}
+
+#[tokio::test]
+async fn dropping_a_pull_stream_closes_its_connection() {
+    let daemon = FakeDaemon::start(|_| {
+        let lines: Vec<&[u8]> = FRESH.split_inclusive(|&b| b == b'\n').cycle().take(200).collect();
+        Reply::chunked(200, &lines, Duration::from_millis(20), true)
+    });
+    let docker = client(&daemon);
+    docker.ping().await.unwrap();
+    let closed_before = daemon.closed();
+    let mut pull = docker.images().pull("tiny:1.0", &PullOptions::new());
+    pull.next_event().await.unwrap().unwrap();
+    drop(pull);
+    assert!(
+        wait_for(|| daemon.closed() > closed_before).await,
+        "the daemon saw the connection close"
+    );
+}
+
+#[tokio::test]
+async fn http_errors_map_to_typed_errors_with_the_daemons_message() {
+    let daemon = FakeDaemon::start(|seen| match seen.target() {
+        t if t.contains("/images/gone") => Reply::json(404, r#"{"message":"No such image: gone:latest"}"#),
+        t if t.contains("/images/used") => Reply::json(409, r#"{"message":"conflict: unable to delete"}"#),
+        t if t.contains("/images/create") => {
+            Reply::json(500, r#"{"message":"Get \"http://x/v2/\": connection refused"}"#)
+        }
+        _ => Reply::json(400, "plain text, not JSON"),
+    });
+    let images = client(&daemon);
+    let images = images.images();
+    let err = images.remove("gone", &RemoveOptions::new()).await.unwrap_err();
+    assert!(matches!(&err, Error::NotFound(m) if m == "No such image: gone:latest"));
+    assert_eq!(
+        err.cli_message(),
+        "Error response from daemon: No such image: gone:latest"
+    );
+    let err = images.remove("used", &RemoveOptions::new()).await.unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)));
+    let err = images.pull("x:1", &PullOptions::new()).finish().await.unwrap_err();
+    assert!(matches!(&err, Error::Api { status: 500, message } if message.contains("connection refused")));
+    let err = images.list(&ListOptions::new()).await.unwrap_err();
+    assert!(matches!(&err, Error::Api { status: 400, message } if message == "plain text, not JSON"));
+}
+
+#[tokio::test]
+async fn garbage_json_is_a_protocol_error() {
+    let daemon = FakeDaemon::start(|_| Reply::json(200, "[{\"Id\": tru"));
+    let err = client(&daemon).images().list(&ListOptions::new()).await.unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn hostile_names_are_refused_before_any_request() {
+    let daemon = FakeDaemon::start(|_| Reply::json(200, "[]"));
+    let docker = client(&daemon);
+    let images = docker.images();
+    for name in [
+        "tiny:1.0?force=1",
+        "../../containers/json",
+        "%2e%2e/containers/json",
+        "a b",
+        "a\0b",
+        "x\r\nX-Injected: 1",
+        "tiny#frag",
+        "/abs",
+        "",
+    ] {
+        let err = images
+            .remove(name, &RemoveOptions::new().force(true))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidReference { .. }),
+            "remove {name:?}: {err:?}"
+        );
+        let err = images.inspect(name).await.unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidReference { .. }),
+            "inspect {name:?}: {err:?}"
+        );
+        let err = images.pull(name, &PullOptions::new()).finish().await.unwrap_err();
+        assert!(matches!(err, Error::InvalidReference { .. }), "pull {name:?}: {err:?}");
+        let err = images.tag("tiny:1", name).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidReference { .. }), "tag {name:?}: {err:?}");
+    }
+    assert!(
+        daemon.seen().is_empty(),
+        "nothing reached the daemon: {:?}",
+        daemon.seen()
+    );
+}
+
+#[tokio::test]
+async fn free_text_goes_into_the_query_encoded() {
+    let daemon = FakeDaemon::start(|_| Reply::json(200, "[]"));
+    let docker = client(&daemon);
+    docker
+        .images()
+        .search("tom&limit=1#x y\r\nInjected: 1", &SearchOptions::new())
+        .await
+        .unwrap();
+    docker
+        .images()
+        .list(
+            &ListOptions::new()
+                .filter(ImageFilter::Label("a=b&all=1".into()))
+                .reference("ti?ny*"),
+        )
+        .await
+        .unwrap();
+    let calls = daemon.calls();
+    assert_eq!(
+        calls[0].request_line,
+        "GET /v1.41/images/search?term=tom%26limit%3D1%23x%20y%0D%0AInjected%3A%201 HTTP/1.1"
+    );
+    assert!(calls[0].header("injected").is_none());
+    assert_eq!(
+        calls[1].target(),
+        "/v1.41/images/json?filters=%7B%22label%22%3A%5B%22a%3Db%26all%3D1%22%5D%2C%22reference%22%3A%5B%22ti%3Fny%2A%22%5D%7D"
+    );
+}
+
+#[tokio::test]
+async fn version_is_negotiated_once_through_ping_or_pinned() {
+    let daemon = FakeDaemon::start(|_| Reply::json(200, "[]"));
+    let docker = client(&daemon);
+    for _ in 0..3 {
+        docker.images().list(&ListOptions::new()).await.unwrap();
+    }
+    let targets: Vec<String> = daemon.seen().iter().map(|s| s.target().to_string()).collect();
+    assert_eq!(
+        targets,
+        [
+            "/_ping",
+            "/v1.41/images/json",
+            "/v1.41/images/json",
+            "/v1.41/images/json"
+        ]
+    );
+    assert_eq!(
+        daemon.connections(),
+        1,
+        "one kept-alive connection served every request"
+    );
+
+    let pinned = Client::builder()
+        .socket_path(&daemon.path)
+        .api_version("1.30".parse().unwrap())
+        .build()
+        .unwrap();
+    pinned.images().list(&ListOptions::new()).await.unwrap();
+    assert_eq!(daemon.seen().last().unwrap().target(), "/v1.30/images/json");
+    let err = pinned
+        .images()
+        .pull("tiny:1", &PullOptions::new().platform("linux/arm64"))
+        .finish()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::UnsupportedOption { option: "platform", .. }),
+        "{err:?}"
+    );
+    assert_eq!(daemon.seen().len(), 5, "the refused option sent nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_serves_many_tasks_over_a_bounded_pool() {
+    let daemon = FakeDaemon::start(|_| {
+        Reply(vec![Step::Sleep(Duration::from_millis(5))])
+            .then(Step::Write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]".to_vec()))
+    });
+    let docker = client(&daemon);
+    let tasks: Vec<_> = (0..64)
+        .map(|_| {
+            let docker = docker.clone();
+            tokio::spawn(async move { docker.images().list(&ListOptions::new()).await })
+        })
+        .collect();
+    for task in tasks {
+        assert!(task.await.unwrap().unwrap().is_empty());
+    }
+    assert_eq!(daemon.calls().len(), 64);
+    assert!(
+        daemon.connections() <= 65,
+        "at most one connection per concurrent request"
+    );
+    let before = daemon.connections();
+    for _ in 0..20 {
+        docker.images().list(&ListOptions::new()).await.unwrap();
+    }
+    assert_eq!(
+        daemon.connections(),
+        before,
+        "sequential calls reuse pooled connections"
+    );
+}
+
+#[tokio::test]
+async fn connection_problems_name_the_socket_and_return_at_once() {
+    let dir = std::env::temp_dir().join(format!("dimg-connect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("missing.sock");
+    let not_a_socket = dir.join("plain-file");
+    std::fs::write(&not_a_socket, b"not a socket").unwrap();
+    let stale = dir.join("stale.sock");
+    let _ = std::fs::remove_file(&stale);
+    drop(std::os::unix::net::UnixListener::bind(&stale).unwrap()); // the file stays, nobody listens
+
+    for (path, expected) in [
+        (&missing, std::io::ErrorKind::NotFound),
+        (&not_a_socket, std::io::ErrorKind::ConnectionRefused),
+        (&stale, std::io::ErrorKind::ConnectionRefused),
+    ] {
+        let docker = Client::with_socket(path);
+        let started = Instant::now();
+        let err = docker.images().list(&ListOptions::new()).await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(2), "returned at once");
+        match &err {
+            Error::Connect { path: p, source, .. } => {
+                assert_eq!(p, path);
+                assert_eq!(source.kind(), expected, "{path:?}");
+            }
+            other => panic!("{path:?}: {other:?}"),
+        }
+        assert!(err.to_string().contains(path.to_str().unwrap()), "{err}");
+        assert!(matches!(docker.ping().await, Err(Error::Connect { .. })));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,461 @@
+#!/usr/bin/env bash
+# A private Docker engine for dimg's tests, on loopback only:
+#   dockerd     own data-root, exec-root, pidfile, config file and socket ($DIR/docker.sock),
+#               vfs storage, no bridge, no iptables, with the mirror below as its registry mirror
+#   registry    distribution registry on 127.0.0.1:$DIMG_REGISTRY_PORT (delete enabled), seeded
+#               with deterministic images by seed_registry.py
+#   mirror      a second registry, a pull-through cache of the first, so Docker Hub names
+#               (`docker pull zookeeper`) resolve offline through the daemon's mirror
+#   index       search_index.py, a v1 search index fixture for GET /images/search
+#   podman      optional (`up --podman` or DIMG_ENGINE_PODMAN=1): podman's Docker-compatible API
+# The machine's own docker socket, /var/lib/docker and /etc/docker are never used.
+#
+# Usage: scripts/engine.sh up [--podman] | down [--purge] | env | status | restart-dockerd
+#   up               install what is missing, start what is not running, seed, write and print $DIR/env
+#   down [--purge]   stop what `up` started (by recorded pid) and wait for it; --purge removes $DIR
+#   env              print $DIR/env (fails when the engine is not up)
+#   status           one line per service
+#   restart-dockerd  stop dockerd (if running) and start it again, e.g. after a test stopped it
+#
+# Settings (environment): DIMG_ENGINE_DIR (default /tmp/dimg-engine; keep it short, a Unix
+# socket path has a 108-byte limit), DIMG_REGISTRY_PORT (41500), DIMG_MIRROR_PORT (41501),
+# DIMG_INDEX_PORT (41502), DIMG_ENGINE_PODMAN=1, DIMG_ENGINE_TIMEOUT (seconds per service, 60).
+# Tests read DIMG_TEST_* from the env file (`eval "$(scripts/engine.sh env)"`), never DOCKER_HOST.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DIR=${DIMG_ENGINE_DIR:-/tmp/dimg-engine}
+REGISTRY_PORT=${DIMG_REGISTRY_PORT:-41500}
+MIRROR_PORT=${DIMG_MIRROR_PORT:-41501}
+INDEX_PORT=${DIMG_INDEX_PORT:-41502}
+TIMEOUT=${DIMG_ENGINE_TIMEOUT:-60}
+WANT_PODMAN=${DIMG_ENGINE_PODMAN:-0}
+
+SOCK=$DIR/docker.sock
+PODMAN_DIR=$DIR/podman
+PODMAN_SOCK=$PODMAN_DIR/podman.sock
+PIDS=$DIR/pids          # one file per service, holding the pid that `up` started
+ENV_FILE=$DIR/env
+MARKER=$DIR/.dimg-engine  # proof that $DIR is ours before `down --purge` removes it
+
+log() { printf 'engine: %s\n' "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  log "logs are in $DIR/*.log"
+  exit 1
+}
+
+# Every HTTP call goes to loopback: never through a proxy named in the environment.
+lcurl() { curl --noproxy '*' -fsS --max-time 3 "$@"; }
+
+usage() {
+  sed -n '/^# Usage:/,/^# Tests read/p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+# ----------------------------------------------------------------------------------------------
+# Installing
+
+ensure_packages() {
+  local pkgs=()
+  command -v dockerd >/dev/null || pkgs+=(docker.io)
+  command -v docker-registry >/dev/null || pkgs+=(docker-registry)
+  command -v curl >/dev/null || pkgs+=(curl)
+  command -v python3 >/dev/null || pkgs+=(python3)
+  if [[ $WANT_PODMAN == 1 ]] && ! command -v podman >/dev/null; then pkgs+=(podman); fi
+  ((${#pkgs[@]})) || return 0
+  [[ $(id -u) == 0 ]] || die "missing ${pkgs[*]}; installing them needs root"
+  log "installing ${pkgs[*]} with apt-get (about a minute; log: $DIR/apt.log)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update >"$DIR/apt.log" 2>&1 || { tail -n 20 "$DIR/apt.log" >&2; die "apt-get update failed"; }
+  apt-get install -y "${pkgs[@]}" >>"$DIR/apt.log" 2>&1 ||
+    { tail -n 20 "$DIR/apt.log" >&2; die "apt-get install ${pkgs[*]} failed"; }
+}
+
+# ----------------------------------------------------------------------------------------------
+# Processes. Each service runs in its own session (setsid), so that signals meant for whatever
+# ran `up` (a terminal's Ctrl-C later, a CI step's process group) do not reach it. The pid is
+# written by the shell that then execs the service, so it is the service's own pid. Next to it
+# goes the process's start time, so that a recycled pid is never taken for ours.
+
+# start_time PID: field 22 of /proc/PID/stat (clock ticks after boot; exec does not change it).
+start_time() {
+  local stat
+  local -a fields
+  stat=$(<"/proc/$1/stat") 2>/dev/null || return 1
+  stat=${stat##*) } # drop "pid (comm) ": comm may hold spaces; field 3 comes first now
+  read -ra fields <<<"$stat"
+  printf '%s\n' "${fields[19]}"
+}
+
+# pid_of NAME: the recorded pid, if that process is alive and still the one we started.
+pid_of() {
+  local f=$PIDS/$1 pid start
+  [[ -s $f ]] || return 1
+  read -r pid start <"$f" || true
+  [[ $pid =~ ^[0-9]+$ && -n $start ]] || return 1
+  [[ $(start_time "$pid" 2>/dev/null) == "$start" ]] || return 1
+  printf '%s\n' "$pid"
+}
+
+# launch NAME CMD...: start CMD in the background, log to $DIR/NAME.log, pid to $PIDS/NAME.
+launch() {
+  local name=$1
+  shift
+  mkdir -p "$PIDS"
+  {
+    printf '\n==== %s: start %s\n' "$(date -u +%FT%TZ)" "$name"
+    printf '%q ' "$@"
+    printf '\n'
+  } >>"$DIR/$name.log"
+  # shellcheck disable=SC2016 # $$ and $0 are for the inner shell
+  setsid sh -c 'echo $$ >"$0"; exec "$@"' "$PIDS/$name" "$@" </dev/null >>"$DIR/$name.log" 2>&1 &
+  local i pid start
+  for ((i = 0; i < 100; i++)); do
+    if [[ -s $PIDS/$name ]]; then
+      read -r pid <"$PIDS/$name"
+      start=$(start_time "$pid") || break # already gone: wait_ready shows the log
+      printf '%s %s\n' "$pid" "$start" >"$PIDS/$name"
+      return 0
+    fi
+    sleep 0.02
+  done
+  tail -n 25 "$DIR/$name.log" >&2 || true
+  die "$name did not start (log above: $DIR/$name.log)"
+}
+
+# wait_ready NAME CHECK...: poll CHECK until it succeeds; fail early if NAME's process died,
+# and after $TIMEOUT seconds, showing the tail of its log either way.
+wait_ready() {
+  local name=$1
+  shift
+  local deadline=$((SECONDS + TIMEOUT))
+  until "$@" >/dev/null 2>&1; do
+    if ! pid_of "$name" >/dev/null; then
+      tail -n 25 "$DIR/$name.log" >&2 || true
+      die "$name exited during start-up (log above: $DIR/$name.log)"
+    fi
+    if ((SECONDS >= deadline)); then
+      tail -n 25 "$DIR/$name.log" >&2 || true
+      die "$name not ready after ${TIMEOUT}s (log above: $DIR/$name.log)"
+    fi
+    sleep 0.2
+  done
+}
+
+# stop NAME...: SIGTERM each, then wait for all to exit (SIGKILL after 30 s).
+stop() {
+  local name pid deadline entry
+  local -a left=()
+  for name in "$@"; do
+    if pid=$(pid_of "$name"); then
+      kill -TERM "$pid" 2>/dev/null || true
+      left+=("$name:$pid")
+    fi
+  done
+  deadline=$((SECONDS + 30))
+  for entry in "${left[@]+"${left[@]}"}"; do
+    name=${entry%%:*} pid=${entry#*:}
+    while kill -0 "$pid" 2>/dev/null; do
+      if ((SECONDS >= deadline)); then
+        log "$name (pid $pid) ignored SIGTERM for 30s: SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+      sleep 0.1
+    done
+    rm -f "$PIDS/$name"
+    log "stopped $name (pid $pid)"
+  done
+}
+
+# port_free PORT: nothing listens on 127.0.0.1:PORT (bash's /dev/tcp connects or fails).
+port_free() { ! (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+need_port() { # NAME PORT VARIABLE
+  port_free "$2" || die "127.0.0.1:$2 (for $1) is used by a process this script did not start; free it or set $3"
+}
+
+# ----------------------------------------------------------------------------------------------
+# Readiness checks
+
+docker_ok() { [[ $(lcurl --unix-socket "$SOCK" http://d/_ping) == OK ]]; }
+registry_ok() { [[ $(lcurl "http://127.0.0.1:$1/v2/") == "{}" ]]; }
+index_ok() { lcurl "http://127.0.0.1:$INDEX_PORT/v1/_ping" >/dev/null; }
+podman_ok() { [[ $(lcurl --unix-socket "$PODMAN_SOCK" http://d/_ping) == OK ]]; }
+
+# ----------------------------------------------------------------------------------------------
+# Services
+
+write_registry_config() { # FILE PORT STORAGE [PROXY_REMOTE]
+  {
+    cat <<EOF
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $3
+  delete:
+    enabled: true
+  cache:
+    blobdescriptor: inmemory
+http:
+  addr: 127.0.0.1:$2
+  # A fixed secret only quiets the "generated random secret" warning; nothing here is shared.
+  secret: dimg-test-engine
+EOF
+    if [[ -n ${4:-} ]]; then
+      printf 'proxy:\n  remoteurl: %s\n' "$4"
+    fi
+  } >"$1"
+}
+
+start_registries() {
+  if ! pid_of registry >/dev/null; then
+    need_port registry "$REGISTRY_PORT" DIMG_REGISTRY_PORT
+    write_registry_config "$DIR/registry.yml" "$REGISTRY_PORT" "$DIR/registry"
+    launch registry docker-registry serve "$DIR/registry.yml"
+  fi
+  if ! pid_of mirror >/dev/null; then
+    need_port mirror "$MIRROR_PORT" DIMG_MIRROR_PORT
+    write_registry_config "$DIR/mirror.yml" "$MIRROR_PORT" "$DIR/mirror" "http://127.0.0.1:$REGISTRY_PORT"
+    launch mirror docker-registry serve "$DIR/mirror.yml"
+  fi
+}
+
+start_index() {
+  if pid_of index >/dev/null; then
+    # Restart a running index whose code or data changed since it started, so an edited
+    # fixture never goes unnoticed.
+    [[ $HERE/search_index.py -nt $PIDS/index || $HERE/search_index.json -nt $PIDS/index ]] || return 0
+    log "search index fixture changed: restarting it"
+    stop index
+  fi
+  need_port index "$INDEX_PORT" DIMG_INDEX_PORT
+  # -u: unbuffered, so each request is in index.log as it happens.
+  launch index python3 -u "$HERE/search_index.py" --port "$INDEX_PORT"
+}
+
+start_dockerd() {
+  pid_of dockerd >/dev/null && return 0
+  [[ -S $SOCK ]] && docker_ok && die "something answers on $SOCK but its pid is not recorded in $PIDS/dockerd"
+  # Our own config file: without --config-file, dockerd would read /etc/docker/daemon.json,
+  # and its directives could clash with our flags. The trust key (key.json) would default to
+  # /etc/docker too; `deprecated-key-path` has no command-line flag in 20.10, only this key.
+  cat >"$DIR/daemon.json" <<EOF
+{
+  "registry-mirrors": ["http://127.0.0.1:$MIRROR_PORT"],
+  "deprecated-key-path": "$DIR/key.json"
+}
+EOF
+  rm -f "$SOCK"
+  # The containerd namespaces keep this daemon apart from the machine's dockerd in the case
+  # that a system containerd is running (dockerd then uses it instead of starting its own).
+  launch dockerd dockerd \
+    --config-file="$DIR/daemon.json" \
+    --storage-driver=vfs --iptables=false --bridge=none \
+    --data-root="$DIR/root" --exec-root="$DIR/exec" --pidfile="$DIR/dockerd.pid" \
+    --containerd-namespace=dimg-test --containerd-plugins-namespace=dimg-test-plugins \
+    -H "unix://$SOCK"
+}
+
+start_podman() {
+  pid_of podman >/dev/null && return 0
+  mkdir -p "$PODMAN_DIR"
+  cat >"$PODMAN_DIR/storage.conf" <<EOF
+[storage]
+driver = "vfs"
+runroot = "$PODMAN_DIR/run"
+graphroot = "$PODMAN_DIR/graph"
+EOF
+  # The loopback registry and mirror are plain HTTP; Docker Hub names go through the mirror,
+  # as they do for dockerd.
+  cat >"$PODMAN_DIR/registries.conf" <<EOF
+unqualified-search-registries = []
+
+[[registry]]
+location = "127.0.0.1:$REGISTRY_PORT"
+insecure = true
+
+[[registry]]
+location = "127.0.0.1:$MIRROR_PORT"
+insecure = true
+
+[[registry]]
+prefix = "docker.io"
+location = "docker.io"
+
+[[registry.mirror]]
+location = "127.0.0.1:$MIRROR_PORT"
+insecure = true
+EOF
+  rm -f "$PODMAN_SOCK"
+  CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf CONTAINERS_REGISTRIES_CONF=$PODMAN_DIR/registries.conf \
+    launch podman podman --cgroup-manager=cgroupfs --events-backend=file --tmpdir="$PODMAN_DIR/tmp" \
+    system service --time=0 "unix://$PODMAN_SOCK"
+}
+
+# ----------------------------------------------------------------------------------------------
+# Env file
+
+write_env() {
+  {
+    # shellcheck disable=SC2016 # the $(...) is meant literally
+    printf '# dimg test engine, written by scripts/engine.sh up; load with: eval "$(scripts/engine.sh env)"\n'
+    printf 'export %s=%q\n' \
+      DIMG_ENGINE_DIR "$DIR" \
+      DIMG_TEST_DOCKER_HOST "unix://$SOCK" \
+      DIMG_TEST_DOCKERD_PIDFILE "$DIR/dockerd.pid" \
+      DIMG_TEST_REGISTRY "127.0.0.1:$REGISTRY_PORT" \
+      DIMG_TEST_MIRROR "127.0.0.1:$MIRROR_PORT" \
+      DIMG_TEST_INDEX "127.0.0.1:$INDEX_PORT" \
+      DIMG_TEST_SEED "$DIR/seed.json"
+    if pid_of podman >/dev/null; then
+      printf 'export %s=%q\n' DIMG_TEST_PODMAN_HOST "unix://$PODMAN_SOCK"
+    fi
+  } >"$ENV_FILE.tmp"
+  mv "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
+# The ports a running engine was started with, so a second `up` with other ports is refused
+# rather than half-applied.
+check_config() {
+  local want="REGISTRY_PORT=$REGISTRY_PORT MIRROR_PORT=$MIRROR_PORT INDEX_PORT=$INDEX_PORT" have
+  if [[ -s $DIR/ports ]] && have=$(<"$DIR/ports") && [[ $have != "$want" ]]; then
+    local name
+    for name in registry mirror index dockerd; do
+      if pid_of "$name" >/dev/null; then
+        die "the engine in $DIR runs with $have, not $want: run '$0 down' first"
+      fi
+    done
+  fi
+  printf '%s\n' "$want" >"$DIR/ports"
+}
+
+load_ports() { # for commands other than `up`: the ports the engine was started with
+  [[ -s $DIR/ports ]] || return 0
+  local kv
+  for kv in $(<"$DIR/ports"); do
+    case $kv in
+      REGISTRY_PORT=*) REGISTRY_PORT=${kv#*=} ;;
+      MIRROR_PORT=*) MIRROR_PORT=${kv#*=} ;;
+      INDEX_PORT=*) INDEX_PORT=${kv#*=} ;;
+    esac
+  done
+}
+
+# ----------------------------------------------------------------------------------------------
+# Commands
+
+cmd_up() {
+  local t0=$SECONDS
+  case $DIR in /*) ;; *) die "DIMG_ENGINE_DIR must be an absolute path (got $DIR)" ;; esac
+  ((${#SOCK} < 100)) || die "socket path $SOCK is too long for a Unix socket; use a shorter DIMG_ENGINE_DIR"
+  mkdir -p "$DIR"
+  touch "$MARKER"
+  check_config
+  ensure_packages
+
+  # Start everything that is not running, then wait for each: they come up in parallel.
+  start_registries
+  start_index
+  start_dockerd
+  if [[ $WANT_PODMAN == 1 ]]; then start_podman; fi
+  wait_ready registry registry_ok "$REGISTRY_PORT"
+  wait_ready mirror registry_ok "$MIRROR_PORT"
+  wait_ready index index_ok
+  wait_ready dockerd docker_ok
+  if [[ $WANT_PODMAN == 1 ]]; then wait_ready podman podman_ok; fi
+
+  # Seeding is quick when already done (a stamp plus one HEAD per tag); a first run also pulls
+  # every image through dockerd and removes it again, so the daemon starts with no images.
+  python3 "$HERE/seed_registry.py" --registry "127.0.0.1:$REGISTRY_PORT" \
+    --docker-socket "$SOCK" --stamp "$DIR/seed.stamp" --summary "$DIR/seed.json" >&2 ||
+    die "seeding the registry failed (output above; registry log: $DIR/registry.log, dockerd log: $DIR/dockerd.log)"
+
+  write_env
+  log "up in $((SECONDS - t0))s; logs: $DIR/*.log; env: $ENV_FILE"
+  cat "$ENV_FILE"
+}
+
+cmd_down() {
+  local purge=0
+  case ${1:-} in
+    --purge) purge=1 ;;
+    "") ;;
+    *) usage ;;
+  esac
+  stop podman dockerd index mirror registry
+  rm -f "$ENV_FILE"
+  if ((purge)) && [[ -d $DIR ]]; then
+    [[ -e $MARKER ]] || die "$DIR has no $MARKER: not removing a directory this script did not make"
+    if grep -qF " $DIR/" /proc/mounts; then
+      die "mounts remain under $DIR (see /proc/mounts): not removing it"
+    fi
+    rm -rf -- "$DIR"
+    log "removed $DIR"
+  fi
+}
+
+cmd_env() {
+  [[ -s $ENV_FILE ]] || die "no $ENV_FILE: the engine is not up (run: $0 up)"
+  pid_of dockerd >/dev/null || log "warning: dockerd is not running (run: $0 restart-dockerd or $0 up)"
+  cat "$ENV_FILE"
+}
+
+cmd_status() {
+  load_ports
+  local name pid state where rc=0
+  local -a check
+  for name in dockerd registry mirror index podman; do
+    if pid=$(pid_of "$name"); then
+      case $name in
+        dockerd) where=unix://$SOCK check=(docker_ok) ;;
+        registry) where=http://127.0.0.1:$REGISTRY_PORT check=(registry_ok "$REGISTRY_PORT") ;;
+        mirror) where=http://127.0.0.1:$MIRROR_PORT check=(registry_ok "$MIRROR_PORT") ;;
+        index) where=http://127.0.0.1:$INDEX_PORT check=(index_ok) ;;
+        podman) where=unix://$PODMAN_SOCK check=(podman_ok) ;;
+      esac
+      state=ready
+      "${check[@]}" || { state="NOT ANSWERING"; rc=1; }
+      printf '%-9s pid %-8s %-14s %s\n' "$name" "$pid" "$state" "$where"
+    elif [[ $name != podman ]]; then
+      printf '%-9s stopped\n' "$name"
+      rc=1
+    fi
+  done
+  printf 'dir %s, logs %s/*.log\n' "$DIR" "$DIR"
+  return "$rc"
+}
+
+cmd_restart_dockerd() {
+  load_ports
+  [[ -e $MARKER ]] || die "no engine in $DIR (run: $0 up)"
+  stop dockerd
+  start_dockerd
+  wait_ready dockerd docker_ok
+  log "dockerd ready (pid $(pid_of dockerd)) on unix://$SOCK"
+}
+
+main() {
+  local cmd=${1:-}
+  shift || true
+  case $cmd in
+    up)
+      for arg in "$@"; do
+        case $arg in
+          --podman) WANT_PODMAN=1 ;;
+          *) usage ;;
+        esac
+      done
+      cmd_up
+      ;;
+    down) cmd_down "$@" ;;
+    env) cmd_env ;;
+    status) cmd_status ;;
+    restart-dockerd) cmd_restart_dockerd ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"
