@@ -79,12 +79,16 @@ ensure_packages() {
 # goes the process's start time, so that a recycled pid is never taken for ours.
 
 # start_time PID: field 22 of /proc/PID/stat (clock ticks after boot; exec does not change it).
+# Fails when there is no such process or it is a zombie: an exited child stays one until init
+# reaps it, which can take a while, and dockerd would take such a pid in its pidfile as a
+# running daemon.
 start_time() {
   local stat
   local -a fields
-  stat=$(<"/proc/$1/stat") 2>/dev/null || return 1
-  stat=${stat##*) } # drop "pid (comm) ": comm may hold spaces; field 3 comes first now
+  { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+  stat=${stat##*) } # drop "pid (comm) ": comm may hold spaces; field 3 (state) comes first now
   read -ra fields <<<"$stat"
+  [[ ${fields[0]} != [ZX] ]] || return 1
   printf '%s\n' "${fields[19]}"
 }
 
@@ -108,8 +112,10 @@ launch() {
     printf '%q ' "$@"
     printf '\n'
   } >>"$DIR/$name.log"
+  rm -f "$PIDS/$name" # so that the loop below waits for the new pid, not an old one
+  # 9>&-: the service must not inherit the lock (see with_lock), or it would hold it forever.
   # shellcheck disable=SC2016 # $$ and $0 are for the inner shell
-  setsid sh -c 'echo $$ >"$0"; exec "$@"' "$PIDS/$name" "$@" </dev/null >>"$DIR/$name.log" 2>&1 &
+  setsid sh -c 'echo $$ >"$0"; exec "$@"' "$PIDS/$name" "$@" </dev/null >>"$DIR/$name.log" 2>&1 9>&- &
   local i pid start
   for ((i = 0; i < 100; i++)); do
     if [[ -s $PIDS/$name ]]; then
@@ -156,7 +162,7 @@ stop() {
   deadline=$((SECONDS + 30))
   for entry in "${left[@]+"${left[@]}"}"; do
     name=${entry%%:*} pid=${entry#*:}
-    while kill -0 "$pid" 2>/dev/null; do
+    while start_time "$pid" >/dev/null; do
       if ((SECONDS >= deadline)); then
         log "$name (pid $pid) ignored SIGTERM for 30s: SIGKILL"
         kill -KILL "$pid" 2>/dev/null || true
@@ -173,6 +179,26 @@ port_free() { ! (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 need_port() { # NAME PORT VARIABLE
   port_free "$2" || die "127.0.0.1:$2 (for $1) is used by a process this script did not start; free it or set $3"
+}
+
+# ensure NAME CHECK...: make sure NAME runs, starting it with start_NAME if it does not.
+# A recorded process that does not pass CHECK yet is starting or shutting down (a test may
+# have just sent dockerd SIGTERM): wait until it answers, or until it is gone and then start
+# it again. Readiness of what was just launched is awaited later (wait_ready), so that all
+# services come up in parallel.
+ensure() {
+  local name=$1
+  shift
+  local deadline=$((SECONDS + TIMEOUT))
+  while pid_of "$name" >/dev/null; do
+    "$@" >/dev/null 2>&1 && return 0
+    if ((SECONDS >= deadline)); then
+      tail -n 25 "$DIR/$name.log" >&2 || true
+      die "$name (pid $(pid_of "$name")) runs but has not answered for ${TIMEOUT}s; try: $0 down"
+    fi
+    sleep 0.2
+  done
+  "start_$name"
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -210,35 +236,30 @@ EOF
   } >"$1"
 }
 
-start_registries() {
-  if ! pid_of registry >/dev/null; then
-    need_port registry "$REGISTRY_PORT" DIMG_REGISTRY_PORT
-    write_registry_config "$DIR/registry.yml" "$REGISTRY_PORT" "$DIR/registry"
-    launch registry docker-registry serve "$DIR/registry.yml"
-  fi
-  if ! pid_of mirror >/dev/null; then
-    need_port mirror "$MIRROR_PORT" DIMG_MIRROR_PORT
-    write_registry_config "$DIR/mirror.yml" "$MIRROR_PORT" "$DIR/mirror" "http://127.0.0.1:$REGISTRY_PORT"
-    launch mirror docker-registry serve "$DIR/mirror.yml"
-  fi
+# The start_NAME functions launch a service that is known not to run (see ensure).
+
+start_registry() {
+  need_port registry "$REGISTRY_PORT" DIMG_REGISTRY_PORT
+  write_registry_config "$DIR/registry.yml" "$REGISTRY_PORT" "$DIR/registry"
+  launch registry docker-registry serve "$DIR/registry.yml"
+}
+
+start_mirror() {
+  need_port mirror "$MIRROR_PORT" DIMG_MIRROR_PORT
+  write_registry_config "$DIR/mirror.yml" "$MIRROR_PORT" "$DIR/mirror" "http://127.0.0.1:$REGISTRY_PORT"
+  launch mirror docker-registry serve "$DIR/mirror.yml"
 }
 
 start_index() {
-  if pid_of index >/dev/null; then
-    # Restart a running index whose code or data changed since it started, so an edited
-    # fixture never goes unnoticed.
-    [[ $HERE/search_index.py -nt $PIDS/index || $HERE/search_index.json -nt $PIDS/index ]] || return 0
-    log "search index fixture changed: restarting it"
-    stop index
-  fi
   need_port index "$INDEX_PORT" DIMG_INDEX_PORT
   # -u: unbuffered, so each request is in index.log as it happens.
   launch index python3 -u "$HERE/search_index.py" --port "$INDEX_PORT"
 }
 
 start_dockerd() {
-  pid_of dockerd >/dev/null && return 0
-  [[ -S $SOCK ]] && docker_ok && die "something answers on $SOCK but its pid is not recorded in $PIDS/dockerd"
+  if [[ -S $SOCK ]] && docker_ok; then
+    die "something answers on $SOCK but its pid is not recorded in $PIDS/dockerd"
+  fi
   # Our own config file: without --config-file, dockerd would read /etc/docker/daemon.json,
   # and its directives could clash with our flags. The trust key (key.json) would default to
   # /etc/docker too; `deprecated-key-path` has no command-line flag in 20.10, only this key.
@@ -248,7 +269,14 @@ start_dockerd() {
   "deprecated-key-path": "$DIR/key.json"
 }
 EOF
-  rm -f "$SOCK"
+  # Our dockerd is not running (see ensure), so a pidfile left behind is stale, unless its
+  # process lives (a dockerd whose start was not recorded). dockerd itself would refuse to
+  # start while the pid in it exists, even as a zombie.
+  local other
+  if [[ -s $DIR/dockerd.pid ]] && other=$(<"$DIR/dockerd.pid") && start_time "$other" >/dev/null 2>&1; then
+    die "a dockerd (pid $other, from $DIR/dockerd.pid) runs without being recorded in $PIDS; stop it first"
+  fi
+  rm -f "$SOCK" "$DIR/dockerd.pid"
   # The containerd namespaces keep this daemon apart from the machine's dockerd in the case
   # that a system containerd is running (dockerd then uses it instead of starting its own).
   launch dockerd dockerd \
@@ -260,7 +288,6 @@ EOF
 }
 
 start_podman() {
-  pid_of podman >/dev/null && return 0
   mkdir -p "$PODMAN_DIR"
   cat >"$PODMAN_DIR/storage.conf" <<EOF
 [storage]
@@ -356,11 +383,18 @@ cmd_up() {
   check_config
   ensure_packages
 
+  # Restart a running index whose code or data changed since it started, so that an edited
+  # fixture never goes unnoticed.
+  if pid_of index >/dev/null && [[ $HERE/search_index.py -nt $PIDS/index || $HERE/search_index.json -nt $PIDS/index ]]; then
+    log "search index fixture changed: restarting it"
+    stop index
+  fi
   # Start everything that is not running, then wait for each: they come up in parallel.
-  start_registries
-  start_index
-  start_dockerd
-  if [[ $WANT_PODMAN == 1 ]]; then start_podman; fi
+  ensure registry registry_ok "$REGISTRY_PORT"
+  ensure mirror registry_ok "$MIRROR_PORT"
+  ensure index index_ok
+  ensure dockerd docker_ok
+  if [[ $WANT_PODMAN == 1 ]]; then ensure podman podman_ok; fi
   wait_ready registry registry_ok "$REGISTRY_PORT"
   wait_ready mirror registry_ok "$MIRROR_PORT"
   wait_ready index index_ok
@@ -378,6 +412,19 @@ cmd_up() {
   cat "$ENV_FILE"
 }
 
+# stop_dockerd: stop dockerd, and the containerd it started if that outlived it (it does when
+# dockerd is killed with SIGKILL; a later dockerd would adopt it, `down` should not leave it).
+stop_dockerd() {
+  stop dockerd
+  local f=$DIR/exec/containerd/containerd.pid pid
+  if [[ -s $f ]] && pid=$(<"$f") && [[ $pid =~ ^[0-9]+$ ]] && start_time "$pid" >/dev/null &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$DIR/exec/containerd/"; then
+    mkdir -p "$PIDS"
+    printf '%s %s\n' "$pid" "$(start_time "$pid")" >"$PIDS/containerd"
+    stop containerd
+  fi
+}
+
 cmd_down() {
   local purge=0
   case ${1:-} in
@@ -385,7 +432,9 @@ cmd_down() {
     "") ;;
     *) usage ;;
   esac
-  stop podman dockerd index mirror registry
+  stop podman
+  stop_dockerd
+  stop index mirror registry
   rm -f "$ENV_FILE"
   if ((purge)) && [[ -d $DIR ]]; then
     [[ -e $MARKER ]] || die "$DIR has no $MARKER: not removing a directory this script did not make"
@@ -431,10 +480,19 @@ cmd_status() {
 cmd_restart_dockerd() {
   load_ports
   [[ -e $MARKER ]] || die "no engine in $DIR (run: $0 up)"
-  stop dockerd
-  start_dockerd
+  stop_dockerd
+  ensure dockerd docker_ok
   wait_ready dockerd docker_ok
   log "dockerd ready (pid $(pid_of dockerd)) on unix://$SOCK"
+}
+
+# with_lock CMD...: one engine.sh at a time per $DIR (tests running in parallel may all call
+# `up` or `restart-dockerd`). The lock is on fd 9, which launch closes for the services.
+with_lock() {
+  mkdir -p "$DIR"
+  exec 9>"$DIR/.lock"
+  flock -w $((TIMEOUT * 3)) 9 || die "another engine.sh holds $DIR/.lock for too long"
+  "$@"
 }
 
 main() {
@@ -448,12 +506,12 @@ main() {
           *) usage ;;
         esac
       done
-      cmd_up
+      with_lock cmd_up
       ;;
-    down) cmd_down "$@" ;;
+    down) with_lock cmd_down "$@" ;;
     env) cmd_env ;;
     status) cmd_status ;;
-    restart-dockerd) cmd_restart_dockerd ;;
+    restart-dockerd) with_lock cmd_restart_dockerd ;;
     *) usage ;;
   esac
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of the project against a private engine, on a fresh machine too:
+# installs what is missing, starts the private dockerd + registry + mirror + search index
+# (scripts/engine.sh), then runs the checks and the tests. The engine is stopped again
+# afterwards when this script started it (DIMG_KEEP_ENGINE=1 keeps it).
+#
+#   scripts/test.sh              everything
+#   DIMG_SKIP_LINT=1 scripts/test.sh   skip rustfmt/clippy
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo is required (https://rustup.rs)" >&2
+  exit 1
+fi
+
+engine_was_up=0
+if scripts/engine.sh status >/dev/null 2>&1; then
+  engine_was_up=1
+fi
+step "starting the private engine (scripts/engine.sh up)"
+scripts/engine.sh up >/dev/null
+eval "$(scripts/engine.sh env)"
+if [ "$engine_was_up" = 0 ] && [ "${DIMG_KEEP_ENGINE:-0}" != 1 ]; then
+  trap 'scripts/engine.sh down >/dev/null 2>&1 || true' EXIT
+fi
+echo "engine: $DIMG_TEST_DOCKER_HOST  registry: $DIMG_TEST_REGISTRY  mirror: $DIMG_TEST_MIRROR  index: $DIMG_TEST_INDEX"
+
+if [ "${DIMG_SKIP_LINT:-0}" != 1 ]; then
+  step "rustfmt and clippy"
+  cargo fmt --all -- --check
+  cargo clippy --workspace --all-targets --quiet -- -D warnings
+fi
+
+step "Rust tests (unit, doc, fake daemon, real engine)"
+cargo test --workspace
