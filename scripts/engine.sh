@@ -70,6 +70,10 @@ ensure_packages() {
   apt-get update >"$DIR/apt.log" 2>&1 || { tail -n 20 "$DIR/apt.log" >&2; die "apt-get update failed"; }
   apt-get install -y "${pkgs[@]}" >>"$DIR/apt.log" 2>&1 ||
     { tail -n 20 "$DIR/apt.log" >&2; die "apt-get install ${pkgs[*]} failed"; }
+  local bin
+  for bin in dockerd docker-registry curl python3; do
+    command -v "$bin" >/dev/null || die "$bin is still not on PATH ($PATH) after installing ${pkgs[*]}"
+  done
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -85,7 +89,9 @@ ensure_packages() {
 start_time() {
   local stat
   local -a fields
-  { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+  # read, not $(<file): in bash 5.2 a $(<file) of a missing file ends a `set -e` script even
+  # inside a condition.
+  { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
   stat=${stat##*) } # drop "pid (comm) ": comm may hold spaces; field 3 (state) comes first now
   read -ra fields <<<"$stat"
   [[ ${fields[0]} != [ZX] ]] || return 1
@@ -166,6 +172,7 @@ stop() {
       if ((SECONDS >= deadline)); then
         log "$name (pid $pid) ignored SIGTERM for 30s: SIGKILL"
         kill -KILL "$pid" 2>/dev/null || true
+        deadline=$((SECONDS + 3600)) # once
       fi
       sleep 0.1
     done
@@ -273,7 +280,7 @@ EOF
   # process lives (a dockerd whose start was not recorded). dockerd itself would refuse to
   # start while the pid in it exists, even as a zombie.
   local other
-  if [[ -s $DIR/dockerd.pid ]] && other=$(<"$DIR/dockerd.pid") && start_time "$other" >/dev/null 2>&1; then
+  if [[ -s $DIR/dockerd.pid ]] && { read -r other <"$DIR/dockerd.pid"; } 2>/dev/null && start_time "$other" >/dev/null 2>&1; then
     die "a dockerd (pid $other, from $DIR/dockerd.pid) runs without being recorded in $PIDS; stop it first"
   fi
   rm -f "$SOCK" "$DIR/dockerd.pid"
@@ -316,10 +323,20 @@ location = "docker.io"
 location = "127.0.0.1:$MIRROR_PORT"
 insecure = true
 EOF
+  # Network configs (and their lock file) in our dir rather than in /etc/cni/net.d.
+  cat >"$PODMAN_DIR/containers.conf" <<EOF
+[network]
+network_config_dir = "$PODMAN_DIR/net.d"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+tmp_dir = "$PODMAN_DIR/tmp"
+EOF
   rm -f "$PODMAN_SOCK"
-  CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf CONTAINERS_REGISTRIES_CONF=$PODMAN_DIR/registries.conf \
-    launch podman podman --cgroup-manager=cgroupfs --events-backend=file --tmpdir="$PODMAN_DIR/tmp" \
-    system service --time=0 "unix://$PODMAN_SOCK"
+  CONTAINERS_CONF=$PODMAN_DIR/containers.conf CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf \
+    CONTAINERS_REGISTRIES_CONF=$PODMAN_DIR/registries.conf \
+    launch podman podman system service --time=0 "unix://$PODMAN_SOCK"
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -348,7 +365,7 @@ write_env() {
 # rather than half-applied.
 check_config() {
   local want="REGISTRY_PORT=$REGISTRY_PORT MIRROR_PORT=$MIRROR_PORT INDEX_PORT=$INDEX_PORT" have
-  if [[ -s $DIR/ports ]] && have=$(<"$DIR/ports") && [[ $have != "$want" ]]; then
+  if [[ -s $DIR/ports ]] && IFS= read -r have <"$DIR/ports" && [[ $have != "$want" ]]; then
     local name
     for name in registry mirror index dockerd; do
       if pid_of "$name" >/dev/null; then
@@ -362,7 +379,9 @@ check_config() {
 load_ports() { # for commands other than `up`: the ports the engine was started with
   [[ -s $DIR/ports ]] || return 0
   local kv
-  for kv in $(<"$DIR/ports"); do
+  local -a kvs
+  read -ra kvs <"$DIR/ports"
+  for kv in "${kvs[@]}"; do
     case $kv in
       REGISTRY_PORT=*) REGISTRY_PORT=${kv#*=} ;;
       MIRROR_PORT=*) MIRROR_PORT=${kv#*=} ;;
@@ -376,9 +395,7 @@ load_ports() { # for commands other than `up`: the ports the engine was started 
 
 cmd_up() {
   local t0=$SECONDS
-  case $DIR in /*) ;; *) die "DIMG_ENGINE_DIR must be an absolute path (got $DIR)" ;; esac
   ((${#SOCK} < 100)) || die "socket path $SOCK is too long for a Unix socket; use a shorter DIMG_ENGINE_DIR"
-  mkdir -p "$DIR"
   touch "$MARKER"
   check_config
   ensure_packages
@@ -417,7 +434,7 @@ cmd_up() {
 stop_dockerd() {
   stop dockerd
   local f=$DIR/exec/containerd/containerd.pid pid
-  if [[ -s $f ]] && pid=$(<"$f") && [[ $pid =~ ^[0-9]+$ ]] && start_time "$pid" >/dev/null &&
+  if [[ -s $f ]] && { read -r pid <"$f"; } 2>/dev/null && [[ $pid =~ ^[0-9]+$ ]] && start_time "$pid" >/dev/null &&
     tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$DIR/exec/containerd/"; then
     mkdir -p "$PIDS"
     printf '%s %s\n' "$pid" "$(start_time "$pid")" >"$PIDS/containerd"
@@ -438,7 +455,14 @@ cmd_down() {
   rm -f "$ENV_FILE"
   if ((purge)) && [[ -d $DIR ]]; then
     [[ -e $MARKER ]] || die "$DIR has no $MARKER: not removing a directory this script did not make"
-    if grep -qF " $DIR/" /proc/mounts; then
+    # dockerd bind-mounts its data-root onto itself and undoes that when it stops cleanly; after
+    # a SIGKILL the mount stays. Nothing of ours runs any more, so unmount what is left, deepest
+    # first, and never remove a directory that still has something mounted in it.
+    local m
+    while read -r m; do
+      umount "$m" 2>/dev/null || umount -l "$m" || true
+    done < <(awk -v d="$DIR/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r)
+    if awk -v d="$DIR/" 'index($2, d) == 1 { found = 1 } END { exit !found }' /proc/mounts; then
       die "mounts remain under $DIR (see /proc/mounts): not removing it"
     fi
     rm -rf -- "$DIR"
@@ -498,6 +522,7 @@ with_lock() {
 main() {
   local cmd=${1:-}
   shift || true
+  case $DIR in /?*) ;; *) die "DIMG_ENGINE_DIR must be an absolute path (got '$DIR')" ;; esac
   case $cmd in
     up)
       for arg in "$@"; do
@@ -508,7 +533,13 @@ main() {
       done
       with_lock cmd_up
       ;;
-    down) with_lock cmd_down "$@" ;;
+    down)
+      if [[ ! -d $DIR ]]; then
+        log "nothing to stop: no $DIR"
+        return 0
+      fi
+      with_lock cmd_down "$@"
+      ;;
     env) cmd_env ;;
     status) cmd_status ;;
     restart-dockerd) with_lock cmd_restart_dockerd ;;

@@ -69,7 +69,7 @@ def parse_n(values):
         n = int(values[0])
     except (IndexError, ValueError):
         return DEFAULT_N
-    return min(max(n, 1), MAX_N) if n > 0 else DEFAULT_N
+    return min(n, MAX_N) if n > 0 else DEFAULT_N
 
 
 class Handler(BaseHTTPRequestHandler):

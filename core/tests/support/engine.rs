@@ -79,7 +79,13 @@ pub fn import(content: &str, name: Option<&str>, changes: &[&str]) -> String {
     std::fs::write(dir.join("rootfs/file.txt"), content).unwrap();
     let tar = dir.join("image.tar");
     let status = Command::new("tar")
-        .args(["-C", dir.join("rootfs").to_str().unwrap(), "-cf", tar.to_str().unwrap(), "."])
+        .args([
+            "-C",
+            dir.join("rootfs").to_str().unwrap(),
+            "-cf",
+            tar.to_str().unwrap(),
+            ".",
+        ])
         .status()
         .unwrap();
     assert!(status.success());
