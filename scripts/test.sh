@@ -36,3 +36,18 @@ fi
 
 step "Rust tests (unit, doc, fake daemon, real engine)"
 cargo test --workspace
+
+step "Python binding: build into .venv (maturin), pytest, stubtest, mypy"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/pip install -q --disable-pip-version-check maturin pytest pytest-asyncio mypy
+(
+  # shellcheck disable=SC1091
+  source .venv/bin/activate
+  cd bindings-python
+  maturin develop -q
+  python -m pytest -q
+  python -m mypy.stubtest dimg._native
+  python -m mypy --strict tests python
+)

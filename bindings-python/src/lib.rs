@@ -1,1 +1,19 @@
-//! Placeholder: the Python binding arrives with issue 4.
+//! `dimg._native`: the Python binding of the `dimg` crate. It only converts arguments,
+//! results and errors; every rule lives in the core crate. The public module is `dimg`
+//! (`python/dimg/__init__.py`), which re-exports what is registered here.
+
+mod client;
+mod errors;
+mod runtime;
+mod types;
+
+use pyo3::prelude::*;
+
+#[pymodule(gil_used = false)]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(m)?;
+    types::register(m)?;
+    client::register(m)?;
+    Ok(())
+}

@@ -32,6 +32,7 @@
 
 mod client;
 mod error;
+pub mod format;
 mod images;
 mod jsonlines;
 mod model;

@@ -244,6 +244,70 @@ pub struct ImageInspect {
     pub root_fs: RootFs,
 }
 
+impl ImageInspect {
+    /// [`ImageInspect::created`] as seconds since the Unix epoch (`None` when the daemon's
+    /// text is not RFC 3339), so it compares with [`ImageSummary::created`].
+    ///
+    /// ```
+    /// let image: dimg::ImageInspect =
+    ///     serde_json::from_str(r#"{"Id":"sha256:1","Created":"2024-01-01T01:00:00.5+01:00"}"#).unwrap();
+    /// assert_eq!(image.created_unix(), Some(1704067200));
+    /// ```
+    pub fn created_unix(&self) -> Option<i64> {
+        parse_rfc3339(&self.created)
+    }
+}
+
+/// Seconds since the epoch of an RFC 3339 timestamp (`2024-01-01T00:00:00Z`, optional
+/// fraction, `Z` or `±hh:mm`).
+fn parse_rfc3339(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+    };
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        rest = &fraction[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && &rest[3..4] == ":" => {
+            let (hours, minutes) = (&rest[1..3], &rest[4..6]);
+            if !hours.bytes().chain(minutes.bytes()).all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let sign = if rest.starts_with('-') { -1 } else { 1 };
+            sign * (hours.parse::<i64>().ok()? * 3600 + minutes.parse::<i64>().ok()? * 60)
+        }
+        _ => return None,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
 /// Part of [`ImageInspect`]: how a container of this image runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
@@ -515,6 +579,25 @@ mod tests {
         assert_eq!(docker.len(), 4);
         assert_eq!(docker[3], RemovedItem::Deleted("sha256:2".into()));
         assert!(removed_items(b"null").unwrap().is_empty());
+    }
+
+    #[test]
+    fn rfc3339_timestamps() {
+        for (text, expected) in [
+            ("1970-01-01T00:00:00Z", Some(0)),
+            ("2024-01-01T00:00:00Z", Some(1_704_067_200)),
+            ("2024-02-29T12:30:15.123456789Z", Some(1_709_209_815)),
+            ("2024-01-01T01:00:00+01:00", Some(1_704_067_200)),
+            ("2023-12-31T23:00:00-01:00", Some(1_704_067_200)),
+            ("2024-01-01", None),
+            ("2024-13-01T00:00:00Z", None),
+            ("2024-01-01T00:00:00", None),
+            ("2024-01-01T00:00:00+1:00", None),
+            ("２０２４-01-01T00:00:00Z", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_rfc3339(text), expected, "{text}");
+        }
     }
 
     #[test]

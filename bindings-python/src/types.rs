@@ -1,0 +1,455 @@
+//! Result types: plain frozen objects converted from the core's types, with `__repr__`.
+
+use std::collections::BTreeMap;
+
+use pyo3::prelude::*;
+
+/// A local image (from `images.list()`, `images.get()` or `images.pull()`).
+#[pyclass(frozen, get_all, module = "dimg", name = "Image")]
+#[derive(Clone)]
+pub struct PyImage {
+    /// The full id, `sha256:<64 hex>`.
+    pub id: String,
+    /// `repo:tag` references.
+    pub tags: Vec<String>,
+    /// `repo@digest` references.
+    pub digests: Vec<String>,
+    /// The parent image id, empty when none.
+    pub parent_id: String,
+    /// Creation time, seconds since the epoch.
+    pub created: i64,
+    /// Size in bytes.
+    pub size: i64,
+    /// Shared bytes, -1 when not computed.
+    pub shared_size: i64,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Containers using it, -1 when not counted.
+    pub containers: i64,
+}
+
+#[pymethods]
+impl PyImage {
+    /// `sha256:` and the first 12 hex digits, as docker-py's `Image.short_id`.
+    #[getter]
+    fn short_id(&self) -> String {
+        short_id_with_algorithm(&self.id)
+    }
+
+    fn __repr__(&self) -> String {
+        let names = if self.tags.is_empty() {
+            "<none>:<none>".to_string()
+        } else {
+            self.tags.join(", ")
+        };
+        format!(
+            "<Image {} {} {} {}>",
+            dimg::format::short_id(&self.id),
+            names,
+            dimg::format::image_size(self.size),
+            dimg::format::created_since_now(self.created),
+        )
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyImage>().is_ok_and(|o| o.get().id == self.id)
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.id.hash(&mut h);
+        h.finish()
+    }
+}
+
+fn short_id_with_algorithm(id: &str) -> String {
+    match id.split_once(':') {
+        Some((algorithm, hex)) => format!("{algorithm}:{}", &hex[..hex.len().min(12)]),
+        None => id[..id.len().min(12)].to_string(),
+    }
+}
+
+impl From<dimg::ImageSummary> for PyImage {
+    fn from(i: dimg::ImageSummary) -> PyImage {
+        PyImage {
+            id: i.id,
+            tags: i.repo_tags,
+            digests: i.repo_digests,
+            parent_id: i.parent_id,
+            created: i.created,
+            size: i.size,
+            shared_size: i.shared_size,
+            labels: i.labels,
+            containers: i.containers,
+        }
+    }
+}
+
+impl From<dimg::ImageInspect> for PyImage {
+    fn from(i: dimg::ImageInspect) -> PyImage {
+        PyImage {
+            created: i.created_unix().unwrap_or(0),
+            id: i.id,
+            tags: i.repo_tags,
+            digests: i.repo_digests,
+            parent_id: i.parent,
+            size: i.size,
+            shared_size: -1,
+            labels: i.config.labels,
+            containers: -1,
+        }
+    }
+}
+
+/// One search hit.
+#[pyclass(frozen, get_all, module = "dimg", name = "SearchResult")]
+pub struct PySearchResult {
+    /// Repository name.
+    pub name: String,
+    /// Description, untruncated.
+    pub description: String,
+    /// Stars.
+    pub star_count: u64,
+    /// Official image.
+    pub is_official: bool,
+    /// Automated build.
+    pub is_automated: bool,
+}
+
+#[pymethods]
+impl PySearchResult {
+    fn __repr__(&self) -> String {
+        format!(
+            "<SearchResult {} stars={}{}{} {:?}>",
+            self.name,
+            self.star_count,
+            if self.is_official { " official" } else { "" },
+            if self.is_automated { " automated" } else { "" },
+            dimg::format::search_description(&self.description, false),
+        )
+    }
+}
+
+impl From<dimg::SearchResult> for PySearchResult {
+    fn from(r: dimg::SearchResult) -> PySearchResult {
+        PySearchResult {
+            name: r.name,
+            description: r.description,
+            star_count: r.star_count,
+            is_official: r.is_official,
+            is_automated: r.is_automated,
+        }
+    }
+}
+
+/// One pull progress message.
+#[pyclass(frozen, get_all, module = "dimg", name = "PullProgress")]
+pub struct PyPullProgress {
+    /// Layer id, the tag for "Pulling from", or None.
+    pub id: Option<String>,
+    /// The daemon's text, e.g. "Pull complete".
+    pub status: String,
+    /// The classified status: "pulling_from", "pulling_fs_layer", "waiting", "downloading",
+    /// "verifying_checksum", "download_complete", "extracting", "pull_complete",
+    /// "already_exists", "retrying", "digest", "status" or "other".
+    pub phase: &'static str,
+    /// Bytes done, when known.
+    pub current: Option<u64>,
+    /// Bytes in all, when known.
+    pub total: Option<u64>,
+}
+
+#[pymethods]
+impl PyPullProgress {
+    fn __repr__(&self) -> String {
+        let mut text = match &self.id {
+            Some(id) => format!("<PullProgress {id}: {}", self.status),
+            None => format!("<PullProgress {}", self.status),
+        };
+        if let (Some(current), Some(total)) = (self.current, self.total) {
+            text.push_str(&format!(" {current}/{total}"));
+        }
+        text.push('>');
+        text
+    }
+}
+
+fn phase_name(phase: dimg::PullPhase) -> &'static str {
+    use dimg::PullPhase::*;
+    match phase {
+        PullingFrom => "pulling_from",
+        PullingFsLayer => "pulling_fs_layer",
+        Waiting => "waiting",
+        Downloading => "downloading",
+        VerifyingChecksum => "verifying_checksum",
+        DownloadComplete => "download_complete",
+        Extracting => "extracting",
+        PullComplete => "pull_complete",
+        AlreadyExists => "already_exists",
+        Retrying => "retrying",
+        Digest => "digest",
+        Status => "status",
+        _ => "other",
+    }
+}
+
+impl From<dimg::PullEvent> for PyPullProgress {
+    fn from(e: dimg::PullEvent) -> PyPullProgress {
+        PyPullProgress {
+            phase: phase_name(e.phase),
+            id: e.id,
+            status: e.status,
+            current: e.current,
+            total: e.total,
+        }
+    }
+}
+
+/// What a finished pull amounts to.
+#[pyclass(frozen, get_all, module = "dimg", name = "PullSummary")]
+pub struct PyPullSummary {
+    /// The normalised reference pulled, e.g. "docker.io/library/zookeeper:latest".
+    pub reference: String,
+    /// The manifest digest, when the daemon gave one.
+    pub digest: Option<String>,
+    /// "downloaded", "up_to_date" or "unknown".
+    pub outcome: &'static str,
+    /// The daemon's final status text.
+    pub status: Option<String>,
+    /// Layers pulled.
+    pub layers_pulled: usize,
+    /// Layers already present.
+    pub layers_existing: usize,
+    /// Progress messages received.
+    pub events: usize,
+}
+
+#[pymethods]
+impl PyPullSummary {
+    fn __repr__(&self) -> String {
+        format!(
+            "<PullSummary {} {} digest={}>",
+            self.reference,
+            self.outcome,
+            self.digest.as_deref().unwrap_or("None")
+        )
+    }
+}
+
+impl From<&dimg::PullSummary> for PyPullSummary {
+    fn from(s: &dimg::PullSummary) -> PyPullSummary {
+        PyPullSummary {
+            reference: s.reference.clone(),
+            digest: s.digest.clone(),
+            outcome: match s.outcome {
+                dimg::PullOutcome::Downloaded => "downloaded",
+                dimg::PullOutcome::UpToDate => "up_to_date",
+                _ => "unknown",
+            },
+            status: s.status.clone(),
+            layers_pulled: s.layers_pulled,
+            layers_existing: s.layers_existing,
+            events: s.events,
+        }
+    }
+}
+
+/// One line of a remove answer: `kind` is "Untagged" or "Deleted".
+#[pyclass(frozen, get_all, module = "dimg", name = "RemovedItem")]
+pub struct PyRemovedItem {
+    /// "Untagged" or "Deleted".
+    pub kind: &'static str,
+    /// The reference untagged, or the id deleted.
+    pub value: String,
+}
+
+#[pymethods]
+impl PyRemovedItem {
+    fn __repr__(&self) -> String {
+        format!("<RemovedItem {}: {}>", self.kind, self.value)
+    }
+
+    fn __str__(&self) -> String {
+        format!("{}: {}", self.kind, self.value)
+    }
+}
+
+impl From<dimg::RemovedItem> for PyRemovedItem {
+    fn from(item: dimg::RemovedItem) -> PyRemovedItem {
+        match item {
+            dimg::RemovedItem::Untagged(value) => PyRemovedItem {
+                kind: "Untagged",
+                value,
+            },
+            dimg::RemovedItem::Deleted(value) => PyRemovedItem { kind: "Deleted", value },
+        }
+    }
+}
+
+/// `GET /_ping`. Truthy, like docker-py's `ping()`.
+#[pyclass(frozen, get_all, module = "dimg", name = "Ping")]
+pub struct PyPing {
+    /// The daemon's highest API version.
+    pub api_version: Option<String>,
+    /// "linux" or "windows".
+    pub os_type: Option<String>,
+    /// The Server header.
+    pub server: Option<String>,
+    /// Experimental features on.
+    pub experimental: bool,
+    /// Podman's compatible service.
+    pub is_podman: bool,
+}
+
+#[pymethods]
+impl PyPing {
+    fn __bool__(&self) -> bool {
+        true
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Ping api_version={} server={}>",
+            self.api_version.as_deref().unwrap_or("?"),
+            self.server.as_deref().unwrap_or("?")
+        )
+    }
+}
+
+impl From<dimg::Ping> for PyPing {
+    fn from(p: dimg::Ping) -> PyPing {
+        PyPing {
+            is_podman: p.is_podman(),
+            api_version: p.api_version.map(|v| v.to_string()),
+            os_type: p.os_type,
+            server: p.server,
+            experimental: p.experimental,
+        }
+    }
+}
+
+/// `GET /version`.
+#[pyclass(frozen, get_all, module = "dimg", name = "Version")]
+pub struct PyVersion {
+    /// Engine version.
+    pub version: String,
+    /// Highest API version.
+    pub api_version: String,
+    /// Lowest API version.
+    pub min_api_version: String,
+    /// Operating system.
+    pub os: String,
+    /// Architecture.
+    pub arch: String,
+    /// Kernel version.
+    pub kernel_version: String,
+    /// Go version.
+    pub go_version: String,
+    /// Git commit.
+    pub git_commit: String,
+}
+
+#[pymethods]
+impl PyVersion {
+    fn __repr__(&self) -> String {
+        format!("<Version {} api={}>", self.version, self.api_version)
+    }
+}
+
+impl From<dimg::Version> for PyVersion {
+    fn from(v: dimg::Version) -> PyVersion {
+        PyVersion {
+            version: v.version,
+            api_version: v.api_version,
+            min_api_version: v.min_api_version,
+            os: v.os,
+            arch: v.arch,
+            kernel_version: v.kernel_version,
+            go_version: v.go_version,
+            git_commit: v.git_commit,
+        }
+    }
+}
+
+/// `GET /info`: the parts that matter for images.
+#[pyclass(frozen, get_all, module = "dimg", name = "Info")]
+pub struct PyInfo {
+    /// Engine version.
+    pub server_version: String,
+    /// Storage driver.
+    pub driver: String,
+    /// Root directory.
+    pub docker_root_dir: String,
+    /// Default index address.
+    pub index_server_address: String,
+    /// Registry mirrors.
+    pub registry_mirrors: Vec<String>,
+    /// Networks whose registries are reached over plain HTTP.
+    pub insecure_registries: Vec<String>,
+    /// Number of images.
+    pub images: i64,
+    /// Number of containers.
+    pub containers: i64,
+}
+
+#[pymethods]
+impl PyInfo {
+    fn __repr__(&self) -> String {
+        format!(
+            "<Info {} driver={} root={} mirrors={:?}>",
+            self.server_version, self.driver, self.docker_root_dir, self.registry_mirrors
+        )
+    }
+}
+
+impl From<dimg::Info> for PyInfo {
+    fn from(i: dimg::Info) -> PyInfo {
+        PyInfo {
+            registry_mirrors: i.registry_config.mirrors,
+            insecure_registries: i.registry_config.insecure_registry_cidrs,
+            server_version: i.server_version,
+            driver: i.driver,
+            docker_root_dir: i.docker_root_dir,
+            index_server_address: i.index_server_address,
+            images: i.images,
+            containers: i.containers,
+        }
+    }
+}
+
+/// The outcome of `images.remove_many()`: like `docker rmi A B C`.
+#[pyclass(frozen, get_all, module = "dimg", name = "RemoveReport")]
+pub struct PyRemoveReport {
+    /// Everything untagged or deleted, in order.
+    pub removed: Vec<Py<PyRemovedItem>>,
+    /// `(target, exception)` for each target that failed, in order.
+    pub errors: Vec<(String, Py<PyAny>)>,
+    /// docker's exit code: 0 without errors; with force, 0 when every error is "not found".
+    pub exit_code: i32,
+}
+
+#[pymethods]
+impl PyRemoveReport {
+    fn __repr__(&self) -> String {
+        format!(
+            "<RemoveReport removed={} errors={} exit_code={}>",
+            self.removed.len(),
+            self.errors.len(),
+            self.exit_code
+        )
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyImage>()?;
+    m.add_class::<PySearchResult>()?;
+    m.add_class::<PyPullProgress>()?;
+    m.add_class::<PyPullSummary>()?;
+    m.add_class::<PyRemovedItem>()?;
+    m.add_class::<PyPing>()?;
+    m.add_class::<PyVersion>()?;
+    m.add_class::<PyInfo>()?;
+    m.add_class::<PyRemoveReport>()?;
+    Ok(())
+}

@@ -1,0 +1,151 @@
+"""Fixtures: the private engine from scripts/engine.sh, and a scripted fake daemon for what a
+real one cannot do on demand (mid-stream errors, garbage, slow replies)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+import dimg
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run scripts/test.sh (it starts the private engine)")
+    return value
+
+
+@pytest.fixture(scope="session")
+def docker_host() -> str:
+    return _env("DIMG_TEST_DOCKER_HOST")
+
+
+@pytest.fixture(scope="session")
+def registry() -> str:
+    return _env("DIMG_TEST_REGISTRY")
+
+
+@pytest.fixture(scope="session")
+def index() -> str:
+    return _env("DIMG_TEST_INDEX")
+
+
+@pytest.fixture(scope="session")
+def mirror() -> str:
+    return _env("DIMG_TEST_MIRROR")
+
+
+@pytest.fixture()
+def client(docker_host: str) -> Iterator[dimg.Client]:
+    with dimg.Client(docker_host, timeout=120) as c:
+        yield c
+
+
+def cli(docker_host: str, *args: str) -> str:
+    """The docker CLI against the private engine, for setup dimg does not offer."""
+    out = subprocess.run(
+        ["docker", *args], env={**os.environ, "DOCKER_HOST": docker_host}, capture_output=True, text=True
+    )
+    assert out.returncode == 0, f"docker {args}: {out.stdout}{out.stderr}"
+    return out.stdout.strip()
+
+
+def force_remove(client: dimg.Client, name: str) -> None:
+    try:
+        client.images.remove(name, force=True)
+    except dimg.ImageNotFound:
+        pass
+
+
+Reply = Callable[[str, socket.socket], None]
+
+
+class FakeDaemon:
+    """A Unix-socket HTTP server: answers /_ping itself and every other request with
+    `handler(request_line, connection)`, which writes whatever it likes."""
+
+    def __init__(self, handler: Reply) -> None:
+        self.dir = tempfile.mkdtemp(prefix="dimg-py-fake-")
+        self.path = os.path.join(self.dir, "d.sock")
+        self.requests: list[str] = []
+        self.handler = handler
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(self.path)
+        self.server.listen(16)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.path}"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._connection, args=(conn,), daemon=True).start()
+
+    def _connection(self, conn: socket.socket) -> None:
+        buf = b""
+        try:
+            while True:
+                while b"\r\n\r\n" not in buf:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    buf += chunk
+                head, buf = buf.split(b"\r\n\r\n", 1)
+                line = head.split(b"\r\n", 1)[0].decode()
+                self.requests.append(line)
+                if " /_ping " in line:
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\nOK")
+                else:
+                    self.handler(line, conn)
+        except OSError:
+            return
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def chunked(conn: socket.socket, lines: list[bytes], pause: float = 0.0, end: bool = True) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+    for line in lines:
+        conn.sendall(b"%x\r\n%s\r\n" % (len(line), line))
+        if pause:
+            time.sleep(pause)
+    if end:
+        conn.sendall(b"0\r\n\r\n")
+
+
+def json_reply(conn: socket.socket, status: int, body: bytes) -> None:
+    conn.sendall(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (status, len(body), body))
+
+
+@pytest.fixture()
+def fake_daemon() -> Iterator[Callable[[Reply], FakeDaemon]]:
+    started: list[FakeDaemon] = []
+
+    def start(handler: Reply) -> FakeDaemon:
+        daemon = FakeDaemon(handler)
+        started.append(daemon)
+        return daemon
+
+    yield start
+    for daemon in started:
+        daemon.close()
+
+
+PROGRESS_LINE = b'{"status":"Downloading","progressDetail":{"current":1,"total":100},"id":"d8a34c5205df"}\r\n'

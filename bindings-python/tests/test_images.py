@@ -1,0 +1,222 @@
+"""Every method and option of dimg.Client against the real private engine. The Python suite
+uses the seeded images t/p10 .. t/p19 so it never shares state with the Rust suite."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import dimg
+from conftest import cli, force_remove
+
+
+def test_ping_version_info(client: dimg.Client, mirror: str) -> None:
+    ping = client.ping()
+    assert ping and ping.api_version == "1.41" and not ping.is_podman
+    assert client.api_version() == "1.41"
+    version = client.version()
+    assert version.api_version == "1.41" and version.version.startswith("20.10")
+    info = client.info()
+    assert info.driver == "vfs"
+    assert info.docker_root_dir.startswith(os.environ["DIMG_ENGINE_DIR"])
+    assert f"http://{mirror}/" in info.registry_mirrors
+    assert "127.0.0.0/8" in info.insecure_registries
+    assert "Info" in repr(info)
+
+
+def test_client_from_docker_host_env(docker_host: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", docker_host)
+    with dimg.Client() as c:
+        assert c.socket_path == docker_host.removeprefix("unix://")
+        assert c.ping()
+    assert dimg.Client(docker_host.removeprefix("unix://")).ping()
+
+
+def test_pull_returns_the_image_and_reports_progress(client: dimg.Client, registry: str) -> None:
+    ref = f"{registry}/t/p10:1.0"
+    force_remove(client, ref)
+    events: list[dimg.PullProgress] = []
+    image = client.images.pull(f"{registry}/t/p10", tag="1.0", progress=events.append)
+    assert isinstance(image, dimg.Image)
+    assert image.tags == [ref]
+    assert image.id.startswith("sha256:") and image.short_id == image.id[:19]
+    assert image.digests and image.digests[0].startswith(f"{registry}/t/p10@sha256:")
+    assert image.created == 1704135600  # 2024-01-01T19:00:00Z, as seeded for t/p10
+    assert events[0].phase == "pulling_from" and events[0].status == "Pulling from t/p10"
+    assert any(e.phase == "pull_complete" for e in events)
+    assert events[-1].phase == "status" and "Downloaded newer image" in events[-1].status
+    assert "p10" in repr(image) and "PullProgress" in repr(events[0])
+
+    again = client.images.pull(ref, platform="linux/amd64")
+    assert again == image and hash(again) == hash(image)
+    assert client.images.get(ref) == image
+    assert client.images.get(image.id).tags == [ref]
+
+
+def test_pull_stream_iterates_events_and_summarises(client: dimg.Client, registry: str) -> None:
+    ref = f"{registry}/t/p11:1.0"
+    force_remove(client, ref)
+    stream = client.images.pull_stream(ref)
+    phases = [event.phase for event in stream]
+    assert phases[0] == "pulling_from" and "pull_complete" in phases
+    summary = stream.summary
+    assert summary.outcome == "downloaded" and summary.reference == ref
+    assert summary.digest and summary.digest.startswith("sha256:")
+    assert summary.layers_pulled == 1 and summary.events == len(phases)
+    up_to_date = client.images.pull_stream(ref)
+    list(up_to_date)
+    assert up_to_date.summary.outcome == "up_to_date"
+
+
+def test_pull_by_digest_and_all_tags(client: dimg.Client, registry: str) -> None:
+    image = client.images.pull(f"{registry}/tiny", tag="1.0")
+    digest = image.digests[0].split("@")[1]
+    assert client.images.pull(f"{registry}/tiny", tag=digest) == image
+    assert client.images.pull(f"{registry}/tiny@{digest}") == image
+    every = client.images.pull(f"{registry}/alltags", all_tags=True)
+    assert isinstance(every, list)
+    assert sorted(t for i in every for t in i.tags) == [f"{registry}/alltags:{t}" for t in "abc"]
+    with pytest.raises(dimg.InvalidArgument, match="tag can't be used with --all-tags"):
+        client.images.pull(f"{registry}/alltags:a", all_tags=True)
+
+
+def test_pull_errors(client: dimg.Client, registry: str) -> None:
+    with pytest.raises(dimg.ImageNotFound) as missing:
+        client.images.pull(f"{registry}/tiny")  # no `latest`: never every tag
+    assert missing.value.status_code == 404
+    assert "tiny:latest not found" in str(missing.value)
+    assert isinstance(missing.value, dimg.APIError) and isinstance(missing.value, dimg.DockerError)
+    with pytest.raises(dimg.APIError) as refused:
+        client.images.pull("127.0.0.1:1/x", tag="1.0")
+    assert refused.value.status_code == 500
+    with pytest.raises(dimg.InvalidReference, match=r"repository name \(library/Tiny\) must be lowercase"):
+        client.images.pull("Tiny")
+    with pytest.raises(dimg.InvalidArgument):
+        client.images.pull(f"{registry}/tiny", tag="1.0", platform="linux//x")
+
+
+def test_list_with_name_all_and_filters(client: dimg.Client, registry: str, docker_host: str) -> None:
+    older = client.images.pull(f"{registry}/t/p12:1.0")
+    newer = client.images.pull(f"{registry}/t/p13:1.0")
+    labelled = client.images.pull(f"{registry}/labelled:1.0")
+    everything = client.images.list(all=True)
+    assert {older, newer, labelled} <= set(everything)
+    assert [i.created for i in everything] == sorted((i.created for i in everything), reverse=True)
+    assert client.images.list(name=f"{registry}/t/p1[23]:*") == [newer, older]
+    assert client.images.list(filters={"label": "org.example.team=core"}) == [labelled]
+    assert client.images.list(filters={"label": ["org.example.team", "org.example.tier=test"]}) == [labelled]
+    assert labelled.labels == {"org.example.team": "core", "org.example.tier": "test"}
+    before = client.images.list(filters={"before": f"{registry}/t/p13:1.0"})
+    assert older in before and newer not in before
+    since = client.images.list(filters={"since": f"{registry}/t/p12:1.0"})
+    assert newer in since and older not in since
+    dangling_id = cli(docker_host, "import", "--message", "py dangling", os.devnull)
+    try:
+        dangling = client.images.list(filters={"dangling": True})
+        assert dangling_id in [i.id for i in dangling] and all(not i.tags for i in dangling)
+        assert dangling_id not in [i.id for i in client.images.list(filters={"dangling": False})]
+    finally:
+        force_remove(client, dangling_id)
+
+
+def test_list_argument_errors_before_any_request(client: dimg.Client) -> None:
+    with pytest.raises(dimg.InvalidArgument, match="invalid filter 'colour'"):
+        client.images.list(filters={"colour": "blue"})
+    with pytest.raises(dimg.InvalidArgument):
+        client.images.list(filters={"dangling": "maybe"})
+    with pytest.raises(dimg.UnsupportedOption, match="until requires API version 1.44"):
+        client.images.list(filters={"until": "10m"})
+    with pytest.raises(TypeError):
+        client.images.list(filters={"label": 1.5})  # type: ignore[dict-item]
+    with pytest.raises(TypeError):
+        client.images.list(all="yes")  # type: ignore[arg-type]
+
+
+def test_search_with_limit_and_filters(client: dimg.Client, index: str) -> None:
+    term = f"{index}/tomcat"
+    hits = client.images.search(term)
+    tomcat = next(h for h in hits if h.name.endswith("tomcat") and h.is_official)
+    assert tomcat.star_count == 2464
+    assert len(client.images.search(term, limit=3)) == 3
+    starred = client.images.search(term, filters={"stars": 50})
+    assert starred and all(h.star_count >= 50 for h in starred)
+    official = client.images.search(term, filters={"is-official": True})
+    assert official and all(h.is_official for h in official)
+    automated = client.images.search(term, filters={"is-automated": True})
+    assert automated and all(h.is_automated for h in automated)
+    assert "SearchResult" in repr(tomcat)
+    for bad in (0, 101, -1):
+        with pytest.raises(dimg.InvalidArgument, match="outside the range"):
+            client.images.search(term, limit=bad)
+    with pytest.raises(dimg.InvalidArgument):
+        client.images.search(term, filters={"official": True})
+
+
+def test_remove_tag_force_conflict_and_noprune(client: dimg.Client, registry: str, docker_host: str) -> None:
+    ref = f"{registry}/t/p14:1.0"
+    image = client.images.pull(ref)
+    assert client.images.tag(ref, "dimgpy/p14", tag="a") is True
+    removed = client.images.remove("dimgpy/p14:a")
+    assert [(r.kind, r.value) for r in removed] == [("Untagged", "dimgpy/p14:a")]
+    assert str(removed[0]) == "Untagged: dimgpy/p14:a"
+
+    container = cli(docker_host, "create", ref, "/nothing")
+    try:
+        with pytest.raises(dimg.Conflict) as conflict:
+            client.images.remove(ref)
+        assert conflict.value.status_code == 409
+        assert "is using its referenced image" in str(conflict.value)
+        forced = client.images.remove(ref, force=True)
+        assert ("Untagged", ref) in [(r.kind, r.value) for r in forced]
+    finally:
+        cli(docker_host, "rm", container)
+    force_remove(client, image.id)
+
+    parent = client.images.pull(f"{registry}/t/p15:1.0")
+    container = cli(docker_host, "create", f"{registry}/t/p15:1.0", "/nothing")
+    child = cli(docker_host, "commit", container, "dimgpy/p15-child:1")
+    cli(docker_host, "rm", container)
+    client.images.remove(f"{registry}/t/p15:1.0")
+    removed = client.images.remove("dimgpy/p15-child:1", noprune=True)
+    assert ("Deleted", child) in [(r.kind, r.value) for r in removed]
+    assert client.images.get(parent.id).id == parent.id  # kept by noprune
+    force_remove(client, parent.id)
+    with pytest.raises(dimg.ImageNotFound):
+        client.images.get(parent.id)
+
+
+def test_remove_many_like_docker_rmi(client: dimg.Client, registry: str) -> None:
+    ref = f"{registry}/t/p16:1.0"
+    image = client.images.pull(ref)
+    report = client.images.remove_many([image.id, image.id, "dimgpy/nosuch"], force=True)
+    assert ("Deleted", image.id) in [(r.kind, r.value) for r in report.removed]
+    assert [t for t, _ in report.errors] == [image.id, "dimgpy/nosuch"]
+    assert all(isinstance(e, dimg.ImageNotFound) for _, e in report.errors)
+    assert report.exit_code == 0
+    report = client.images.remove_many(["dimgpy/nosuch"])
+    assert report.exit_code == 1
+
+
+def test_bad_names_never_reach_the_daemon(client: dimg.Client) -> None:
+    for name in ["tiny:1.0?force=1", "../../containers/json", "%2e%2e", "a b", "a\x00b", "x\r\nX: 1", ""]:
+        with pytest.raises(dimg.InvalidReference):
+            client.images.remove(name, force=True)
+        with pytest.raises(dimg.InvalidReference):
+            client.images.get(name)
+        with pytest.raises(dimg.InvalidReference):
+            client.images.pull(name)
+
+
+def test_errors_carry_status_codes(docker_host: str) -> None:
+    too_new = dimg.Client(docker_host, version="1.45")
+    with pytest.raises(dimg.APIError) as err:
+        too_new.images.list()
+    assert err.value.status_code == 400 and "too new" in str(err.value)
+    with pytest.raises(dimg.InvalidArgument):
+        dimg.Client(docker_host, version="one.two")
+    with pytest.raises(dimg.InvalidArgument, match="ssh"):
+        dimg.Client("ssh://me@host")
+    with pytest.raises(dimg.ConnectError, match="/nonexistent/docker.sock") as missing:
+        dimg.Client("unix:///nonexistent/docker.sock").ping()
+    assert missing.value.status_code is None
