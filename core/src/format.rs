@@ -1936,3 +1936,902 @@ static GRAPHEME: &[(u32, u32, Gp)] = &[
     (0xE0080, 0xE00FF, Gp::Control), (0xE0100, 0xE01EF, Gp::Extend),
     (0xE01F0, 0xE0FFF, Gp::Control),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(v: f64, p: usize) -> String {
+        let mut s = String::new();
+        write_go_g(&mut s, v, p);
+        s
+    }
+
+    #[test]
+    fn go_g_matches_printf() {
+        // Expected values are C printf / Go %g (checked against 200 000 random values).
+        let cases: &[(f64, usize, &str)] = &[
+            (0.0, 3, "0"),
+            (-0.0, 3, "-0"),
+            (1.0, 0, "1"),
+            (0.0001, 3, "0.0001"),
+            (0.00001, 3, "1e-05"),
+            (123456.0, 3, "1.23e+05"),
+            (123456.0, 6, "123456"),
+            (100.0, 3, "100"),
+            (0.5, 1, "0.5"),
+            (2.5, 1, "2"),
+            (0.125, 2, "0.12"),
+            (999.5, 3, "1e+03"),
+            (999.499, 3, "999"),
+            (1e21, 3, "1e+21"),
+            (1e100, 3, "1e+100"),
+            (5e-324, 3, "4.94e-324"),
+            (-1000.0, 3, "-1e+03"),
+            (f64::INFINITY, 3, "+Inf"),
+            (f64::NEG_INFINITY, 3, "-Inf"),
+            (f64::NAN, 3, "NaN"),
+            (
+                117.918_703_671_061_05,
+                45,
+                "117.918703671061052773438859730958938598632812",
+            ),
+        ];
+        for &(v, p, want) in cases {
+            assert_eq!(g(v, p), want, "%.{p}g of {v:e}");
+        }
+    }
+
+    #[test]
+    fn human_sizes_at_boundaries() {
+        // (bytes, HumanSizeWithPrecision(.., 3), HumanSize)
+        let cases: &[(i64, &str, &str)] = &[
+            (0, "0B", "0B"),
+            (1, "1B", "1B"),
+            (6, "6B", "6B"),
+            (520, "520B", "520B"),
+            (999, "999B", "999B"),
+            (1000, "1kB", "1kB"),
+            (1005, "1kB", "1.005kB"),
+            (1015, "1.01kB", "1.015kB"),
+            (1025, "1.02kB", "1.025kB"),
+            (1032, "1.03kB", "1.032kB"),
+            (16905, "16.9kB", "16.91kB"),
+            (19977, "20kB", "19.98kB"),
+            (99949, "99.9kB", "99.95kB"),
+            (99950, "100kB", "99.95kB"),
+            (999_499, "999kB", "999.5kB"),
+            (999_500, "1e+03kB", "999.5kB"),
+            (999_999, "1e+03kB", "1000kB"),
+            (1_000_000, "1MB", "1MB"),
+            (1_004_999, "1MB", "1.005MB"),
+            (9_995_000, "9.99MB", "9.995MB"),
+            (32_955_219, "33MB", "32.96MB"),
+            (999_500_000, "1e+03MB", "999.5MB"),
+            (2_147_483_648, "2.15GB", "2.147GB"),
+            (i64::MAX, "9.22EB", "9.223EB"),
+            (-1, "-1B", "-1B"),
+            (-1000, "-1e+03B", "-1000B"),
+        ];
+        for &(bytes, three, four) in cases {
+            assert_eq!(image_size(bytes), three, "image_size({bytes})");
+            assert_eq!(human_size(bytes as f64), four, "human_size({bytes})");
+        }
+        assert_eq!(human_size(1e24), "1YB");
+        assert_eq!(human_size(1e27), "1000YB");
+        assert_eq!(human_size_with_precision(1e27, 3), "1e+03YB");
+        assert_eq!(human_size(f64::INFINITY), "+InfYB");
+        assert_eq!(human_size(f64::NAN), "NaNB");
+    }
+
+    const SEC: i64 = 1_000_000_000;
+    const MIN: i64 = 60 * SEC;
+    const HOUR: i64 = 60 * MIN;
+    const DAY: i64 = 24 * HOUR;
+
+    #[test]
+    fn human_duration_go_units_table() {
+        // go-units duration_test.go
+        let (week, month, year) = (7 * DAY, 30 * DAY, 365 * DAY);
+        let cases: &[(i64, &str)] = &[
+            (450_000_000, "Less than a second"),
+            (SEC, "1 second"),
+            (45 * SEC, "45 seconds"),
+            (59 * SEC, "59 seconds"),
+            (60 * SEC, "About a minute"),
+            (3 * MIN, "3 minutes"),
+            (35 * MIN + 40 * SEC, "35 minutes"),
+            (59 * MIN, "59 minutes"),
+            (HOUR, "About an hour"),
+            (HOUR + 29 * MIN, "About an hour"),
+            (HOUR + 31 * MIN, "2 hours"),
+            (3 * HOUR + 29 * MIN, "3 hours"),
+            (3 * HOUR + 31 * MIN, "4 hours"),
+            (24 * HOUR, "24 hours"),
+            (DAY + 12 * HOUR, "36 hours"),
+            (2 * DAY, "2 days"),
+            (7 * DAY, "7 days"),
+            (13 * DAY + 5 * HOUR, "13 days"),
+            (2 * week, "2 weeks"),
+            (2 * week + 4 * DAY, "2 weeks"),
+            (4 * week + 3 * DAY, "4 weeks"),
+            (month, "4 weeks"),
+            (month + 2 * week, "6 weeks"),
+            (2 * month, "2 months"),
+            (3 * month + week, "3 months"),
+            (13 * month, "13 months"),
+            (24 * month, "24 months"),
+            (24 * month + 2 * week, "2 years"),
+            (3 * year + 2 * month, "3 years"),
+        ];
+        for &(ns, want) in cases {
+            assert_eq!(human_duration_nanos(ns), want, "{ns}ns");
+        }
+    }
+
+    #[test]
+    fn human_duration_boundaries() {
+        let cases: &[(i64, &str)] = &[
+            (0, "Less than a second"),
+            (-HOUR, "Less than a second"),
+            (SEC - 1, "Less than a second"),
+            (2 * SEC - 1, "1 second"),
+            (60 * SEC - 1, "59 seconds"),
+            (2 * MIN - 1, "About a minute"),
+            (59 * MIN + 30 * SEC, "59 minutes"),
+            (HOUR - 1, "59 minutes"),
+            (89 * MIN + 59 * SEC, "About an hour"),
+            (90 * MIN - 1, "About an hour"),
+            (90 * MIN, "2 hours"),
+            (47 * HOUR + 29 * MIN, "47 hours"),
+            (47 * HOUR + 30 * MIN, "2 days"),
+            (48 * HOUR, "2 days"),
+            (13 * DAY, "13 days"),
+            (13 * DAY + 23 * HOUR + 29 * MIN, "13 days"),
+            (13 * DAY + 23 * HOUR + 30 * MIN, "2 weeks"),
+            (14 * DAY, "2 weeks"),
+            (59 * DAY, "8 weeks"),
+            (60 * DAY, "2 months"),
+            (729 * DAY, "24 months"),
+            (730 * DAY - 30 * MIN - SEC, "24 months"),
+            // Go quirk: the hours round up to 17520 (years) but the years use the truncated
+            // hours; 1ns less still rounds to 17519.5 in float64.
+            (730 * DAY - 30 * MIN - 1, "1 years"),
+            (730 * DAY - 30 * MIN, "1 years"),
+            (730 * DAY, "2 years"),
+            (i64::MAX, "292 years"),
+        ];
+        for &(ns, want) in cases {
+            assert_eq!(human_duration_nanos(ns), want, "{ns}ns");
+        }
+        assert_eq!(human_duration(Duration::MAX), "292 years");
+        assert_eq!(human_duration(Duration::from_secs(47 * 3600 + 1800)), "2 days");
+    }
+
+    #[test]
+    fn created_since_rules() {
+        assert_eq!(created_since(100, 100), "Less than a second ago");
+        assert_eq!(created_since(200, 100), "Less than a second ago");
+        assert_eq!(created_since(0, 15 * 60 + 59), "15 minutes ago");
+        assert_eq!(created_since(0, 61), "About a minute ago");
+        assert_eq!(created_since(GO_ZERO_TIME_UNIX, 0), "");
+        assert_eq!(created_since(i64::MIN, i64::MAX), "292 years ago");
+        // Sub-second precision of `now` matters at the boundaries, as with time.Now().
+        let now = UNIX_EPOCH + Duration::from_millis(59_999);
+        assert_eq!(created_since_at(0, now), "59 seconds ago");
+        let before_epoch = UNIX_EPOCH - Duration::from_secs(10);
+        assert_eq!(created_since_at(-100, before_epoch), "About a minute ago");
+    }
+
+    #[test]
+    fn short_ids() {
+        assert_eq!(
+            short_id("sha256:e63ddaaad803fc8e7c246145966c3dd9048f4aed6216a898451187327edeec2d"),
+            "e63ddaaad803"
+        );
+        assert_eq!(short_id("e63ddaaad803fc8e"), "e63ddaaad803");
+        assert_eq!(short_id("e63ddaaad803"), "e63ddaaad803");
+        assert_eq!(short_id("sha256:"), "");
+        assert_eq!(short_id(""), "");
+        assert_eq!(short_id("ééééééé"), "éééééé");
+    }
+
+    #[test]
+    fn ellipsis_ascii() {
+        let s = "Apache Tomcat is an open source implementation of the Java Servlet";
+        assert_eq!(ellipsis(s, 45), "Apache Tomcat is an open source implementati…");
+        assert_eq!(ellipsis(&s[..45], 45), &s[..45]);
+        assert_eq!(ellipsis(&s[..46], 45), format!("{}…", &s[..44]));
+        assert_eq!(ellipsis("abc", 0), "");
+        assert_eq!(ellipsis("abc", 1), "a");
+        assert_eq!(ellipsis("", 1), "");
+        assert_eq!(ellipsis("", 5), "");
+        assert_eq!(ellipsis("abc", 2), "a…");
+    }
+
+    #[test]
+    fn ellipsis_wide_characters() {
+        // 日本語テキスト: every character is 2 columns wide.
+        let s = "日本語テキスト";
+        assert_eq!(display_width(s), 14);
+        assert_eq!(ellipsis(s, 14), s);
+        assert_eq!(ellipsis(s, 13), "日本語テキス…"); // 12 + 1 columns
+        assert_eq!(ellipsis(s, 6), "日本…"); // 語 would straddle the 5-column cut
+        assert_eq!(ellipsis(s, 7), "日本語…");
+        assert_eq!(ellipsis("a日本", 3), "a…"); // 日 would need columns 2-3
+        assert_eq!(ellipsis("ab日本", 4), "ab…");
+        assert_eq!(ellipsis("ab日本", 5), "ab日…");
+        assert_eq!(ellipsis("日本語", 1), "日");
+        assert_eq!(ellipsis("日本語", 2), "日本語"); // Go quirk: no cut point, unchanged
+        assert_eq!(ellipsis("日本語", 3), "日…");
+        // Ambiguous (…, é), combining and control characters count 1 column each here.
+        assert_eq!(display_width("é…\u{301}\u{1}"), 4);
+        assert_eq!(ellipsis("ééééé", 4), "ééé…");
+        // Unicode 15.0 tables: U+31EF became Wide only in 15.1.
+        assert_eq!(display_width("\u{31ef}\u{2ffc}\u{3099}"), 4);
+    }
+
+    #[test]
+    fn search_descriptions() {
+        assert_eq!(search_description("line1\nline2\r\nline3", true), "line1 line2  line3");
+        let cjk = "日本語のテキスト説明です。これはテストです。日本語のテキスト説明です";
+        assert_eq!(
+            search_description(cjk, false),
+            "日本語のテキスト説明です。これはテストです。…"
+        );
+        assert_eq!(search_description(cjk, true), cjk);
+        assert_eq!(search_description("", false), "");
+    }
+
+    #[test]
+    fn cell_widths() {
+        let cases: &[(&str, usize)] = &[
+            ("", 0),
+            ("a", 1),
+            ("\u{1}", 0),
+            ("\u{7f}\u{85}\u{ad}\u{200b}\u{2028}", 0),
+            ("\u{1}\u{301}", 0),
+            ("\u{1}\u{941}", 1),  // not named COMBINING: width 1 on its own
+            ("\u{1}\u{fe0f}", 1), // variation selectors are not zero-width in this go-runewidth
+            ("\u{1}\u{3099}", 0),
+            ("e\u{301}", 1),
+            ("…", 1),
+            ("\u{a0}", 1),
+            ("日本語", 6),
+            ("\u{ff21}\u{ff71}", 3),
+            ("\u{1fad7}\u{1fa75}", 4),
+            ("\u{2ffc}\u{31ef}", 4),  // Unicode 15.1 Wide
+            ("\u{2630}\u{1fa89}", 2), // Unicode 16.0 Wide: not yet
+            ("\u{1f44d}\u{1f3fd}", 2),
+            ("\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}", 2),
+            ("\u{1f1ef}\u{1f1f5}", 1),
+            ("\u{1f1ef}\u{1f1f5}\u{1f1ef}", 2),
+            ("\u{263a}\u{fe0f}", 1),
+            ("\u{1100}\u{1161}", 2),
+            ("\u{1}\u{1160}", 1),
+            ("\u{939}\u{93f}\u{928}\u{94d}\u{926}\u{940}", 3),
+            ("\u{600}a", 1),
+            ("\u{e000}\u{20000}", 3),
+            ("a\rb", 2),
+            ("a\r\u{301}b", 2),
+        ];
+        for &(s, want) in cases {
+            assert_eq!(cell_width(s), want, "cell_width({s:?})");
+        }
+    }
+
+    #[test]
+    fn grapheme_states() {
+        assert_eq!(grapheme_step(Gs::Any, Gp::Any), (Gs::Any, true));
+        assert_eq!(grapheme_step(Gs::Prepend, Gp::Cr), (Gs::Cr, true));
+        assert_eq!(grapheme_step(Gs::Prepend, Gp::Any), (Gs::Any, false));
+        assert_eq!(grapheme_step(Gs::L, Gp::Extend), (Gs::Any, false));
+        assert_eq!(grapheme_step(Gs::ExtPict, Gp::SpacingMark), (Gs::Any, false));
+        assert_eq!(grapheme_step(Gs::RiEven, Gp::Extend), (Gs::Any, false));
+        assert_eq!(grapheme_property('\u{ac00}'), Gp::Lv);
+        assert_eq!(grapheme_property('\u{ac01}'), Gp::Lvt);
+        assert_eq!(grapheme_property('\u{200d}'), Gp::Zwj);
+        assert_eq!(grapheme_property('\u{1f600}'), Gp::ExtPict);
+        assert_eq!(grapheme_property('\u{600}'), Gp::Prepend);
+    }
+
+    fn lines(ls: &[&str]) -> String {
+        ls.concat()
+    }
+
+    #[test]
+    fn table_docker_images_transcript() {
+        let rows = vec![
+            vec!["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"],
+            vec!["<none>", "<none>", "e63ddaaad803", "Less than a second ago", "3B"],
+            vec!["127.0.0.1:5000/tiny", "1.0", "4c34b7be319e", "15 minutes ago", "6B"],
+            vec!["myrepo/tiny", "a", "4c34b7be319e", "15 minutes ago", "6B"],
+            vec!["myrepo/tiny", "b", "4c34b7be319e", "15 minutes ago", "6B"],
+        ];
+        assert_eq!(
+            table(&rows),
+            lines(&[
+                "REPOSITORY            TAG       IMAGE ID       CREATED                  SIZE\n",
+                "<none>                <none>    e63ddaaad803   Less than a second ago   3B\n",
+                "127.0.0.1:5000/tiny   1.0       4c34b7be319e   15 minutes ago           6B\n",
+                "myrepo/tiny           a         4c34b7be319e   15 minutes ago           6B\n",
+                "myrepo/tiny           b         4c34b7be319e   15 minutes ago           6B\n",
+            ])
+        );
+        let rows = vec![
+            vec!["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"],
+            vec!["myrepo/tiny", "a", "4c34b7be319e", "15 minutes ago", "6B"],
+            vec!["myrepo/tiny", "b", "4c34b7be319e", "15 minutes ago", "6B"],
+        ];
+        assert_eq!(
+            table(&rows),
+            lines(&[
+                "REPOSITORY    TAG       IMAGE ID       CREATED          SIZE\n",
+                "myrepo/tiny   a         4c34b7be319e   15 minutes ago   6B\n",
+                "myrepo/tiny   b         4c34b7be319e   15 minutes ago   6B\n",
+            ])
+        );
+    }
+
+    #[test]
+    fn table_docker_images_digests_transcript() {
+        let digest = "sha256:9f7a179f19459c8876496434a96a2e95c64b26fa59a414ab51d6fea25f793fb9";
+        let id = "sha256:4c34b7be319e90a0ede2073db086bea0a138521dca30ebc3d0b301fff036ca6b";
+        let mut t = TableWriter::new();
+        t.row(&["REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"]);
+        t.row(&[
+            "<none>",
+            "<none>",
+            "<none>",
+            short_id("sha256:e63ddaaad803fc8e7c24"),
+            "Less than a second ago",
+            "3B",
+        ]);
+        let fifteen = created_since(1_000, 1_000 + 15 * 60 + 42);
+        let size = image_size(6);
+        t.row(&["127.0.0.1:5000/tiny", "1.0", digest, short_id(id), &fifteen, &size]);
+        t.row(&["myrepo/tiny", "a", "<none>", short_id(id), &fifteen, &size]);
+        t.row(&["myrepo/tiny", "b", "<none>", short_id(id), &fifteen, &size]);
+        assert_eq!(
+            t.finish(),
+            lines(&[
+                "REPOSITORY            TAG       DIGEST                                                                    IMAGE ID       CREATED                  SIZE\n",
+                "<none>                <none>    <none>                                                                    e63ddaaad803   Less than a second ago   3B\n",
+                "127.0.0.1:5000/tiny   1.0       sha256:9f7a179f19459c8876496434a96a2e95c64b26fa59a414ab51d6fea25f793fb9   4c34b7be319e   15 minutes ago           6B\n",
+                "myrepo/tiny           a         <none>                                                                    4c34b7be319e   15 minutes ago           6B\n",
+                "myrepo/tiny           b         <none>                                                                    4c34b7be319e   15 minutes ago           6B\n",
+            ])
+        );
+    }
+
+    fn search_table(results: &[(&str, &str, i64, bool)], no_trunc: bool) -> String {
+        let mut t = TableWriter::new();
+        t.row(&["NAME", "DESCRIPTION", "STARS", "OFFICIAL"]);
+        for &(name, desc, stars, official) in results {
+            let desc = search_description(desc, no_trunc);
+            t.row(&[name, &desc, &stars.to_string(), search_official(official)]);
+        }
+        t.finish()
+    }
+
+    #[test]
+    fn table_docker_search_transcripts() {
+        let results = [
+            (
+                "library/tomcat",
+                "Apache Tomcat is an open source implementation of the Java Servlet",
+                2464,
+                true,
+            ),
+            ("bitnami/tomcat", "Bitnami Tomcat Docker Image", 29, false),
+        ];
+        assert_eq!(
+            search_table(&results, false),
+            lines(&[
+                "NAME             DESCRIPTION                                     STARS     OFFICIAL\n",
+                "library/tomcat   Apache Tomcat is an open source implementati…   2464      [OK]\n",
+                "bitnami/tomcat   Bitnami Tomcat Docker Image                     29        \n",
+            ])
+        );
+        assert_eq!(
+            search_table(&results, true),
+            lines(&[
+                "NAME             DESCRIPTION                                                          STARS     OFFICIAL\n",
+                "library/tomcat   Apache Tomcat is an open source implementation of the Java Servlet   2464      [OK]\n",
+                "bitnami/tomcat   Bitnami Tomcat Docker Image                                          29        \n",
+            ])
+        );
+        assert_eq!(
+            search_table(&results[1..], false),
+            lines(&[
+                "NAME             DESCRIPTION                   STARS     OFFICIAL\n",
+                "bitnami/tomcat   Bitnami Tomcat Docker Image   29        \n",
+            ])
+        );
+    }
+
+    #[test]
+    fn table_cjk_description_observed() {
+        // Observed with the real CLI: the truncated CJK cell is 45 columns wide (44 + "…").
+        let cjk = "日本語のテキスト説明です。これはテストです。日本語のテキスト説明です";
+        assert_eq!(
+            search_table(&[("x/y", cjk, 3, false)], false),
+            lines(&[
+                "NAME      DESCRIPTION                                     STARS     OFFICIAL\n",
+                "x/y       日本語のテキスト説明です。これはテストです。…   3         \n",
+            ])
+        );
+    }
+
+    #[test]
+    fn tabwriter_column_blocks() {
+        // The text/tabwriter documentation example: the b and c cells are in distinct
+        // columns because the `a` line interrupts the block.
+        let mut t = TableWriter::with_options(0, 1);
+        t.write_str("aaaa\tbbb\td\naa\tb\tdd\na\t\naa\tcccc\teee\n");
+        assert_eq!(t.finish(), "aaaa bbb d\naa   b   dd\na    \naa   cccc eee\n");
+
+        // A one-cell line ends every block (and flushes); padding of empty cells.
+        let mut t = TableWriter::new();
+        t.write_str("a\tb\tc\n\tx\t\nheader only\nlong-cell-here\ty\n");
+        assert_eq!(
+            t.finish(),
+            "a         b         c\n          x         \nheader only\nlong-cell-here   y\n"
+        );
+
+        // Text after the last newline is flushed unterminated; a trailing tab without newline
+        // leaves the last cell unpadded.
+        let mut t = TableWriter::new();
+        t.write_str("a\tb\t");
+        assert_eq!(t.finish(), "a         b");
+
+        // \v terminates a cell like \t; \f ends the line and the blocks.
+        let mut t = TableWriter::new();
+        t.write_str("a\x0bb\x0clonger-than-ten\tc\n");
+        assert_eq!(t.finish(), "a         b\nlonger-than-ten   c\n");
+
+        // Widths per cell_width, not bytes or chars.
+        let mut t = TableWriter::new();
+        t.write_str("日本語日本語\tx\ne\u{301}\ty\n");
+        assert_eq!(t.finish(), "日本語日本語   x\ne\u{301}              y\n");
+
+        // A tab inside a cell value splits it, as docker's template output does.
+        assert_eq!(
+            table(&[vec!["a\tb", "c"], vec!["d", "e"]]),
+            "a         b         c\nd         e\n"
+        );
+        assert_eq!(table::<&str>(&[]), "");
+        assert_eq!(TableWriter::default().finish(), "");
+    }
+
+    #[test]
+    fn tabwriter_fmt_write() {
+        use std::fmt::Write as _;
+        let mut t = TableWriter::new();
+        writeln!(t, "ID\t{}", 42).unwrap();
+        assert_eq!(t.finish(), "ID        42\n");
+    }
+
+    #[test]
+    fn progress_strings() {
+        assert_eq!(progress_string(0, 0, Some(200)), "");
+        assert_eq!(progress_string(-5, 0, Some(200)), "");
+        assert_eq!(progress_string(174, 174, Some(80)), "    174B/174B");
+        assert_eq!(progress_string(174, 174, Some(110)), "    174B/174B");
+        assert_eq!(
+            progress_string(174, 174, Some(111)),
+            "[==================================================>]     174B/174B"
+        );
+        assert_eq!(
+            progress_string(174, 174, None),
+            "[==================================================>]     174B/174B"
+        );
+        assert_eq!(
+            progress_string(16_000_000, 32_000_000, Some(120)),
+            "[=========================>                         ]     16MB/32MB"
+        );
+        // current > total: the total is dropped, the bar is full.
+        assert_eq!(
+            progress_string(300, 200, Some(120)),
+            "[==================================================>]     300B"
+        );
+        assert_eq!(progress_string(12_345_678, 0, Some(80)), " 12.35MB");
+        assert_eq!(
+            progress_string(123_456_789_012, 123_456_789_013, Some(80)),
+            " 123.5GB/123.5GB"
+        );
+
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        let units = Progress {
+            current: 3,
+            total: 10,
+            units: "layers",
+            ..Progress::default()
+        };
+        assert_eq!(units.render(Some(80), now), "3/10 layers");
+        let over = Progress {
+            current: 11,
+            total: 10,
+            units: "layers",
+            ..Progress::default()
+        };
+        assert_eq!(over.render(Some(80), now), "11 layers");
+        let no_total = Progress {
+            current: 4,
+            units: "layers",
+            ..Progress::default()
+        };
+        assert_eq!(no_total.render(Some(80), now), "4 layers");
+        let hidden = Progress {
+            current: 3,
+            total: 10,
+            hide_counts: true,
+            ..Progress::default()
+        };
+        assert_eq!(hidden.render(Some(80), now), "");
+        assert_eq!(
+            hidden.render(Some(120), now),
+            "[===============>                                   ] "
+        );
+
+        // Time left: (total - current) * ((now - start) / current), whole seconds.
+        let p = Progress {
+            current: 1_000,
+            total: 4_000_000,
+            start: 940,
+            ..Progress::default()
+        };
+        assert_eq!(p.render(Some(80), now), "     1kB/4MB 66h39m0s");
+        assert_eq!(p.render(Some(50), now), "     1kB/4MB");
+        let p = Progress {
+            current: 2_000,
+            total: 4_000,
+            start: 999,
+            ..Progress::default()
+        };
+        assert_eq!(p.render(Some(80), now), "     2kB/4kB 1s");
+        let p = Progress {
+            current: 3_999,
+            total: 4_000,
+            start: 999,
+            ..Progress::default()
+        };
+        assert_eq!(p.render(Some(80), now), " 3.999kB/4kB 0s");
+        let p = Progress {
+            current: 1_000,
+            total: 4_000,
+            start: 1_100,
+            ..Progress::default()
+        };
+        assert_eq!(p.render(Some(80), now), "     1kB/4kB -5m0s");
+        // Full bar (percentage 50): no time left.
+        let p = Progress {
+            current: 4_000,
+            total: 4_000,
+            start: 999,
+            ..Progress::default()
+        };
+        assert_eq!(p.render(Some(80), now), "     4kB/4kB");
+    }
+
+    #[test]
+    fn go_duration_strings() {
+        let cases: &[(i64, &str)] = &[
+            (0, "0s"),
+            (SEC, "1s"),
+            (59 * SEC, "59s"),
+            (60 * SEC, "1m0s"),
+            (HOUR, "1h0m0s"),
+            (HOUR + 61 * SEC, "1h1m1s"),
+            (-90 * SEC, "-1m30s"),
+            (i64::MIN / SEC * SEC, "-2562047h47m16s"),
+        ];
+        for &(ns, want) in cases {
+            let mut s = String::new();
+            write_go_duration_whole_seconds(&mut s, ns);
+            assert_eq!(s, want);
+        }
+    }
+
+    #[test]
+    fn non_tty_lines() {
+        assert_eq!(
+            non_tty_line(Some("1.0"), "Pulling from tiny", false).as_deref(),
+            Some("1.0: Pulling from tiny")
+        );
+        assert_eq!(non_tty_line(Some(""), "Digest: x", false).as_deref(), Some("Digest: x"));
+        assert_eq!(non_tty_line(Some("d8a34c5205df"), "Extracting", true), None);
+    }
+
+    #[test]
+    fn messages_non_tty_rules() {
+        let mut out = String::new();
+        let base = JsonMessage {
+            id: "abc",
+            status: "Downloading",
+            ..JsonMessage::default()
+        };
+        // progressDetail with numbers: skipped; without: printed; deprecated `progress` string
+        // printed only when progressDetail is absent.
+        let with = JsonMessage {
+            progress: Some(Progress {
+                current: 1,
+                ..Progress::default()
+            }),
+            ..base
+        };
+        write_message_non_tty(&mut out, &with).unwrap();
+        let legacy = JsonMessage {
+            progress_message: "[=>  ] 1B/2B",
+            ..base
+        };
+        write_message_non_tty(&mut out, &legacy).unwrap();
+        let both = JsonMessage {
+            progress: Some(Progress::default()),
+            progress_message: "[=>  ]",
+            ..base
+        };
+        write_message_non_tty(&mut out, &both).unwrap();
+        let from = JsonMessage {
+            from: "busybox",
+            status: "create",
+            ..JsonMessage::default()
+        };
+        write_message_non_tty(&mut out, &from).unwrap();
+        let stream = JsonMessage {
+            stream: "Step 1/2 : FROM x\n",
+            ..JsonMessage::default()
+        };
+        write_message_non_tty(&mut out, &stream).unwrap();
+        let aux = JsonMessage {
+            aux: true,
+            status: "ignored",
+            ..JsonMessage::default()
+        };
+        write_message_non_tty(&mut out, &aux).unwrap();
+        let timed = JsonMessage {
+            time_nano: 1_700_000_000_123_456_789,
+            status: "t",
+            ..JsonMessage::default()
+        };
+        write_message_non_tty(&mut out, &timed).unwrap();
+        let timed = JsonMessage {
+            time: 951_782_400,
+            status: "leap",
+            ..JsonMessage::default()
+        };
+        write_message_non_tty(&mut out, &timed).unwrap();
+        // The deprecated `progress` string is printed without a newline outside a terminal.
+        assert_eq!(
+            out,
+            "abc: Downloading [=>  ] 1B/2B\
+             abc: Downloading [=>  ]\
+             (from busybox) create\n\
+             Step 1/2 : FROM x\n\
+             2023-11-14T22:13:20.123456789Z t\n\
+             2000-02-29T00:00:00.000000000Z leap\n"
+        );
+        let err = JsonMessage {
+            error: Some("unauthorized"),
+            status: "x",
+            ..JsonMessage::default()
+        };
+        let mut out = String::new();
+        assert_eq!(write_message_non_tty(&mut out, &err), Err("unauthorized"));
+        assert_eq!(out, "");
+    }
+
+    /// `script`'s view of the bytes: the pty turns `\n` into `\r\n`, and the sample file shows
+    /// them through `cat -v`.
+    fn as_captured(raw: &str) -> String {
+        let mut s = String::new();
+        for c in raw.chars() {
+            match c {
+                '\n' => s.push_str("^M\n"),
+                '\r' => s.push_str("^M"),
+                '\x1b' => s.push_str("^["),
+                c => s.push(c),
+            }
+        }
+        s
+    }
+
+    /// samples/docker-20.10/pull-tty.28.2.2.txt without its header line
+    /// (`script -qc "docker pull 127.0.0.1:5000/tiny:1.0"`, 80 columns, `cat -v`).
+    const PULL_TTY_SAMPLE: &str = concat!(
+        "1.0: Pulling from tiny^M\n",
+        "^M\n",
+        "^[[1A^[[2K^Md8a34c5205df: Pulling fs layer ^M^[[1B^[[1A^[[2K^Md8a34c5205df: Downloading     174B/174B",
+        "^M^[[1B^[[1A^[[2K^Md8a34c5205df: Download complete ^M^[[1B^[[1A^[[2K^Md8a34c5205df: Extracting     ",
+        "174B/174B^M^[[1B^[[1A^[[2K^Md8a34c5205df: Extracting     174B/174B^M^[[1B^[[1A^[[2K^Md8a34c5205df: ",
+        "Pull complete ^M^[[1BDigest: sha256:9f7a179f19459c8876496434a96a2e95c64b26fa59a414ab51d6fea25f793fb9^M\n",
+        "Status: Downloaded newer image for 127.0.0.1:5000/tiny:1.0^M\n",
+        "127.0.0.1:5000/tiny:1.0^M\n",
+    );
+
+    const DIGEST: &str = "Digest: sha256:9f7a179f19459c8876496434a96a2e95c64b26fa59a414ab51d6fea25f793fb9";
+    const STATUS: &str = "Status: Downloaded newer image for 127.0.0.1:5000/tiny:1.0";
+
+    /// (id, status, progressDetail as (current, total)).
+    type Event<'a> = (Option<&'a str>, &'a str, Option<(i64, i64)>);
+
+    #[test]
+    fn tty_pull_sample_byte_for_byte() {
+        let layer = Some("d8a34c5205df");
+        let events: &[Event<'_>] = &[
+            (Some("1.0"), "Pulling from tiny", None),
+            (layer, "Pulling fs layer", Some((0, 0))),
+            (layer, "Downloading", Some((174, 174))),
+            (layer, "Download complete", Some((0, 0))),
+            (layer, "Extracting", Some((174, 174))),
+            (layer, "Extracting", Some((174, 174))),
+            (layer, "Pull complete", Some((0, 0))),
+            (None, DIGEST, None),
+            (None, STATUS, None),
+        ];
+        let mut tty = TtyProgress::new(Some(80));
+        let mut raw = String::new();
+        for &(id, status, progress) in events {
+            tty.event(&mut raw, id, status, progress);
+        }
+        raw.push_str("127.0.0.1:5000/tiny:1.0\n"); // the CLI's own final line
+        assert_eq!(as_captured(&raw), PULL_TTY_SAMPLE);
+    }
+
+    /// samples/docker-20.10/pull-stream.fresh.v1.41.jsonl
+    const PULL_STREAM_FRESH: &str = r#"{"status":"Pulling from tiny","id":"1.0"}
+{"status":"Pulling fs layer","progressDetail":{},"id":"d8a34c5205df"}
+{"status":"Downloading","progressDetail":{"current":174,"total":174},"progress":"[==================================================\u003e]     174B/174B","id":"d8a34c5205df"}
+{"status":"Verifying Checksum","progressDetail":{},"id":"d8a34c5205df"}
+{"status":"Extracting","progressDetail":{"current":174,"total":174},"progress":"[==================================================\u003e]     174B/174B","id":"d8a34c5205df"}
+{"status":"Extracting","progressDetail":{"current":174,"total":174},"progress":"[==================================================\u003e]     174B/174B","id":"d8a34c5205df"}
+{"status":"Pull complete","progressDetail":{},"id":"d8a34c5205df"}
+{"status":"Digest: sha256:9f7a179f19459c8876496434a96a2e95c64b26fa59a414ab51d6fea25f793fb9"}
+{"status":"Status: Downloaded newer image for 127.0.0.1:5000/tiny:1.0"}
+"#;
+
+    /// Tiny extraction of a string field (no escapes needed for these keys).
+    fn json_str<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+        let pat = format!("\"{key}\":\"");
+        let start = line.find(&pat)? + pat.len();
+        let len = line[start..].find('"')?;
+        Some(&line[start..start + len])
+    }
+
+    fn json_int(obj: &str, key: &str) -> i64 {
+        let pat = format!("\"{key}\":");
+        obj.find(&pat).map_or(0, |i| {
+            let rest = &obj[i + pat.len()..];
+            let end = rest
+                .find(|c: char| !c.is_ascii_digit() && c != '-')
+                .unwrap_or(rest.len());
+            rest[..end].parse().unwrap()
+        })
+    }
+
+    fn parse_line(line: &str) -> JsonMessage<'_> {
+        let progress = line.find("\"progressDetail\":{").map(|i| {
+            let obj = &line[i..i + line[i..].find('}').unwrap()];
+            Progress {
+                current: json_int(obj, "current"),
+                total: json_int(obj, "total"),
+                ..Progress::default()
+            }
+        });
+        JsonMessage {
+            id: json_str(line, "id").unwrap_or(""),
+            status: json_str(line, "status").unwrap_or(""),
+            progress,
+            progress_message: json_str(line, "progress").unwrap_or(""),
+            ..JsonMessage::default()
+        }
+    }
+
+    #[test]
+    fn jsonl_stream_tty_and_non_tty() {
+        let msgs: Vec<JsonMessage<'_>> = PULL_STREAM_FRESH.lines().map(parse_line).collect();
+        assert_eq!(msgs.len(), 9);
+        assert_eq!(
+            msgs[2].progress,
+            Some(Progress {
+                current: 174,
+                total: 174,
+                ..Progress::default()
+            })
+        );
+
+        // Terminal: the same bytes as the captured run, whose daemon happened to send
+        // "Download complete" where this stream has "Verifying Checksum".
+        let mut tty = TtyProgress::new(Some(80));
+        let mut raw = String::new();
+        for m in &msgs {
+            tty.render(&mut raw, m).unwrap();
+        }
+        raw.push_str("127.0.0.1:5000/tiny:1.0\n");
+        assert_eq!(
+            as_captured(&raw),
+            PULL_TTY_SAMPLE.replace("Download complete", "Verifying Checksum")
+        );
+
+        // Not a terminal: progress messages are skipped (transcript format).
+        let mut out = String::new();
+        for m in &msgs {
+            write_message_non_tty(&mut out, m).unwrap();
+        }
+        assert_eq!(
+            out,
+            format!(
+                "1.0: Pulling from tiny\nd8a34c5205df: Pulling fs layer\nd8a34c5205df: Verifying Checksum\n\
+                 d8a34c5205df: Pull complete\n{DIGEST}\n{STATUS}\n"
+            )
+        );
+        let lines: Vec<String> = msgs
+            .iter()
+            .filter_map(|m| {
+                let rendered = m.progress.is_some_and(|p| !p.renders_empty());
+                non_tty_line(Some(m.id), m.status, rendered)
+            })
+            .collect();
+        assert_eq!(lines.concat().len() + lines.len(), out.len());
+    }
+
+    #[test]
+    fn tty_multiple_layers_and_reset() {
+        let mut tty = TtyProgress::new(Some(120));
+        let mut out = String::new();
+        tty.event(&mut out, Some("a"), "Pulling fs layer", Some((0, 0)));
+        tty.event(&mut out, Some("b"), "Pulling fs layer", Some((0, 0)));
+        tty.event(&mut out, Some("a"), "Downloading", Some((50, 100)));
+        tty.event(&mut out, Some("b"), "Pull complete", Some((0, 0)));
+        tty.event(&mut out, None, "Digest: x", None);
+        tty.event(&mut out, Some("a"), "Already exists", Some((0, 0)));
+        assert_eq!(
+            out,
+            "\n\x1b[1A\x1b[2K\ra: Pulling fs layer \r\x1b[1B\
+             \n\x1b[1A\x1b[2K\rb: Pulling fs layer \r\x1b[1B\
+             \x1b[2A\x1b[2K\ra: Downloading [=========================>                         ]      50B/100B\r\x1b[2B\
+             \x1b[1A\x1b[2K\rb: Pull complete \r\x1b[1B\
+             Digest: x\n\
+             \n\x1b[1A\x1b[2K\ra: Already exists \r\x1b[1B"
+        );
+        // A stream message with a rendered progress is skipped even on a terminal.
+        let mut out = String::new();
+        let m = JsonMessage {
+            stream: "s",
+            progress: Some(Progress {
+                current: 1,
+                total: 2,
+                ..Progress::default()
+            }),
+            ..JsonMessage::default()
+        };
+        tty.render(&mut out, &m).unwrap();
+        assert_eq!(out, "");
+        // Errors still get the cursor movements, then stop the stream.
+        let e = JsonMessage {
+            id: "c",
+            progress: Some(Progress::default()),
+            error: Some("boom"),
+            ..JsonMessage::default()
+        };
+        assert_eq!(tty.render(&mut out, &e), Err("boom"));
+        assert_eq!(out, "\n\x1b[1A\x1b[1B");
+        // Time left uses the injected clock.
+        let mut tty = TtyProgress::new(Some(80));
+        tty.set_now(Some(UNIX_EPOCH + Duration::from_secs(1_010)));
+        let mut out = String::new();
+        let m = JsonMessage {
+            id: "l",
+            status: "Downloading",
+            progress: Some(Progress {
+                current: 1_000_000,
+                total: 3_000_000,
+                start: 1_000,
+                ..Progress::default()
+            }),
+            ..JsonMessage::default()
+        };
+        tty.render(&mut out, &m).unwrap();
+        assert_eq!(out, "\n\x1b[1A\x1b[2K\rl: Downloading      1MB/3MB 20s\r\x1b[1B");
+    }
+}
