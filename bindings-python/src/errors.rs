@@ -33,7 +33,7 @@ create_exception!(
     dimg,
     UnsupportedOption,
     InvalidArgument,
-    "An option needs a newer Engine API version than the daemon's; nothing was sent."
+    "The daemon (or its API version) does not offer this option; nothing was sent."
 );
 create_exception!(
     dimg,
@@ -102,7 +102,7 @@ pub fn core_error(err: dimg::Error) -> PyErr {
         dimg::Error::Connect { .. } => ConnectError::new_err(message),
         dimg::Error::Timeout(_) => DockerTimeoutError::new_err(message),
         dimg::Error::InvalidReference { .. } => InvalidReference::new_err(message),
-        dimg::Error::UnsupportedOption { .. } => UnsupportedOption::new_err(message),
+        dimg::Error::UnsupportedOption { .. } | dimg::Error::Unsupported(_) => UnsupportedOption::new_err(message),
         dimg::Error::InvalidArgument(_) => InvalidArgument::new_err(message),
         dimg::Error::NotFound(_) => ImageNotFound::new_err(message),
         dimg::Error::Conflict(_) => Conflict::new_err(message),

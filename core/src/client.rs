@@ -48,7 +48,8 @@ pub struct Client {
 struct Inner {
     transport: Transport,
     pinned: Option<ApiVersion>,
-    negotiated: OnceCell<ApiVersion>,
+    /// The first `_ping` answer: the daemon's version and kind, learned once.
+    daemon: OnceCell<Ping>,
 }
 
 /// Configures a [`Client`].
@@ -175,7 +176,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 transport: Transport::new(self.socket, self.connect_timeout, self.timeout),
                 pinned: self.api_version,
-                negotiated: OnceCell::new(),
+                daemon: OnceCell::new(),
             }),
         })
     }
@@ -232,11 +233,17 @@ impl Client {
         if let Some(pinned) = self.inner.pinned {
             return Ok(pinned);
         }
-        self.inner
-            .negotiated
-            .get_or_try_init(|| async { negotiate(self.ping_unversioned().await?.api_version) })
-            .await
-            .copied()
+        negotiate(self.daemon().await?.api_version)
+    }
+
+    /// What the first `_ping` said about the daemon (pinging once if needed).
+    async fn daemon(&self) -> Result<&Ping> {
+        self.inner.daemon.get_or_try_init(|| self.ping_unversioned()).await
+    }
+
+    /// `true` when the daemon is Podman's Docker-compatible service.
+    pub(crate) async fn is_podman(&self) -> Result<bool> {
+        Ok(self.daemon().await?.is_podman())
     }
 
     /// `GET /_ping`: is the daemon there, and what does it offer. Also completes version
@@ -250,9 +257,10 @@ impl Client {
     /// ```
     pub async fn ping(&self) -> Result<Ping> {
         let ping = self.ping_unversioned().await?;
-        if self.inner.pinned.is_none() && !self.inner.negotiated.initialized() {
-            let _ = self.inner.negotiated.set(negotiate(ping.api_version)?);
+        if self.inner.pinned.is_none() {
+            negotiate(ping.api_version)?;
         }
+        let _ = self.inner.daemon.set(ping.clone());
         Ok(ping)
     }
 

@@ -74,7 +74,14 @@ pub enum Error {
         negotiated: ApiVersion,
     },
 
+    /// The daemon does not offer this at all (for example an all-tags pull through Podman's
+    /// Docker-compatible API). Nothing was sent.
+    #[error("{0}")]
+    Unsupported(String),
+
     /// HTTP 404 from the daemon: no such image (or manifest, or tag). Carries the daemon's message.
+    /// A pull whose stream reports a missing manifest (Podman answers a missing tag with a 200
+    /// stream ending in `errorDetail`) is this kind too, so both engines look alike.
     #[error("{0}")]
     NotFound(String),
 

@@ -451,10 +451,18 @@ impl<'a> Images<'a> {
         let display = request.display.clone();
         let timeout = client.transport().timeout();
         PullStream::new(
+            client.clone(),
             display,
             timeout,
             Box::pin(async move {
                 let version = client.api_version().await?;
+                if request.tag.is_none() && client.is_podman().await? {
+                    // Podman's compatible endpoint ignores a missing tag and pulls `latest`.
+                    return Err(Error::Unsupported(
+                        "pulling all tags (-a) is not supported by Podman's Docker-compatible API; pull each tag"
+                            .to_string(),
+                    ));
+                }
                 if request.platform.is_some() {
                     require("platform", ApiVersion::new(1, 32), version)?;
                 }

@@ -183,7 +183,7 @@ pub(crate) fn removed_items(body: &[u8]) -> serde_json::Result<Vec<RemovedItem>>
     let mut deleted = Vec::new();
     for item in raw.unwrap_or_default() {
         if let Some(r) = item.untagged.filter(|r| !r.is_empty()) {
-            untagged.push(RemovedItem::Untagged(r));
+            untagged.push(RemovedItem::Untagged(familiar(r)));
         }
         if let Some(id) = item.deleted.filter(|id| !id.is_empty()) {
             deleted.push(RemovedItem::Deleted(with_sha256_prefix(id)));
@@ -191,6 +191,15 @@ pub(crate) fn removed_items(body: &[u8]) -> serde_json::Result<Vec<RemovedItem>>
     }
     untagged.extend(deleted);
     Ok(untagged)
+}
+
+/// The familiar form of a reference (`docker.io/library/a:1` → `a:1`), as Docker reports it;
+/// Podman reports fully qualified names. Anything unparsable is kept as it is.
+fn familiar(reference: String) -> String {
+    match crate::ImageRef::parse(&reference) {
+        Ok(parsed) => parsed.familiar_string(),
+        Err(_) => reference,
+    }
 }
 
 /// `sha256:` + id for a bare 64-hex id (Podman omits the algorithm).
@@ -579,6 +588,17 @@ mod tests {
         assert_eq!(docker.len(), 4);
         assert_eq!(docker[3], RemovedItem::Deleted("sha256:2".into()));
         assert!(removed_items(b"null").unwrap().is_empty());
+        let qualified = removed_items(
+            br#"[{"Untagged":"docker.io/dimgtest/p02:a"},{"Untagged":"docker.io/library/zookeeper:3.9"}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            qualified,
+            [
+                RemovedItem::Untagged("dimgtest/p02:a".into()),
+                RemovedItem::Untagged("zookeeper:3.9".into())
+            ]
+        );
     }
 
     #[test]

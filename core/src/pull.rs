@@ -131,6 +131,9 @@ impl PullEvent {
                 .filter(|m| !m.is_empty())
                 .or(raw.error)
                 .unwrap_or_else(|| "the pull failed without a message".to_string());
+            if is_missing_manifest(&message) {
+                return Err(Error::NotFound(message));
+            }
             return Err(Error::Pull { message, code });
         }
         let status = raw.status.unwrap_or_default();
@@ -147,6 +150,29 @@ impl PullEvent {
             total,
         })
     }
+}
+
+/// The digest under which `reference`'s repository holds the local image, if any.
+async fn repo_digest(client: &crate::Client, reference: &str) -> Option<String> {
+    let wanted = crate::ImageRef::parse(reference).ok()?;
+    wanted.tag()?;
+    let image = client.images().inspect(reference).await.ok()?;
+    image.repo_digests.iter().find_map(|entry| {
+        let parsed = crate::ImageRef::parse(entry).ok()?;
+        (parsed.name() == wanted.name()).then(|| parsed.digest().map(str::to_string))?
+    })
+}
+
+/// Whether an in-stream pull error means "no such image/tag" (Podman's way of saying 404).
+fn is_missing_manifest(message: &str) -> bool {
+    [
+        "manifest unknown",
+        "name unknown",
+        "not found: manifest",
+        "repository does not exist",
+    ]
+    .iter()
+    .any(|needle| message.contains(needle))
 }
 
 /// Whether a pull fetched anything.
@@ -256,6 +282,9 @@ enum State {
 /// # Ok(()) }
 /// ```
 pub struct PullStream {
+    /// The client and reference, to look up the digest after a Podman pull (whose stream
+    /// has no `Digest:` line).
+    completion: Option<(crate::Client, String)>,
     state: State,
     lines: JsonLines,
     summary: PullSummary,
@@ -272,8 +301,14 @@ impl std::fmt::Debug for PullStream {
 }
 
 impl PullStream {
-    pub(crate) fn new(reference: String, timeout: Option<Duration>, start: Starting) -> PullStream {
+    pub(crate) fn new(
+        client: crate::Client,
+        reference: String,
+        timeout: Option<Duration>,
+        start: Starting,
+    ) -> PullStream {
         PullStream {
+            completion: Some((client, reference.clone())),
             state: State::Starting(start),
             lines: JsonLines::new(),
             summary: PullSummary::new(reference),
@@ -284,6 +319,7 @@ impl PullStream {
 
     pub(crate) fn failed(error: Error) -> PullStream {
         PullStream {
+            completion: None,
             state: State::Failed(error),
             lines: JsonLines::new(),
             summary: PullSummary::new(String::new()),
@@ -302,7 +338,8 @@ impl PullStream {
         &self.summary
     }
 
-    /// Drives the pull to its end and returns the summary.
+    /// Drives the pull to its end and returns the summary. When the daemon did not name the
+    /// digest (Podman), it is looked up from the pulled image's `RepoDigests`.
     ///
     /// # Errors
     /// The first error of the stream: [`Error::NotFound`] / [`Error::Api`] before it started,
@@ -311,6 +348,11 @@ impl PullStream {
     pub async fn finish(mut self) -> Result<PullSummary> {
         while let Some(event) = self.next_event().await {
             event?;
+        }
+        if self.summary.digest.is_none()
+            && let Some((client, reference)) = self.completion.take()
+        {
+            self.summary.digest = repo_digest(&client, &reference).await;
         }
         Ok(self.summary)
     }
@@ -476,7 +518,12 @@ mod tests {
         ));
         let line = podman.lines().next().unwrap();
         let err = PullEvent::from_json(line.as_bytes()).unwrap_err();
-        assert!(matches!(&err, Error::Pull { message, code: None } if message.contains("manifest unknown")));
+        assert!(
+            matches!(&err, Error::NotFound(message) if message.contains("manifest unknown")),
+            "{err:?}"
+        );
+        let err = PullEvent::from_json(br#"{"errorDetail":{"message":"unexpected EOF"}}"#).unwrap_err();
+        assert!(matches!(err, Error::Pull { code: None, .. }));
         let err =
             PullEvent::from_json(br#"{"errorDetail":{"code":401,"message":"unauthorized"},"error":"unauthorized"}"#)
                 .unwrap_err();
