@@ -4,6 +4,8 @@
 #               vfs storage, no bridge, no iptables, with the mirror below as its registry mirror
 #   registry    distribution registry on 127.0.0.1:$DIMG_REGISTRY_PORT (delete enabled), seeded
 #               with deterministic images by seed_registry.py
+#   authreg     the same storage served with htpasswd auth on 127.0.0.1:$DIMG_AUTH_REGISTRY_PORT
+#               (41503), user dimg, password in the env file
 #   mirror      a second registry, a pull-through cache of the first, so Docker Hub names
 #               (`docker pull zookeeper`) resolve offline through the daemon's mirror
 #   index       search_index.py, a v1 search index fixture for GET /images/search
@@ -27,6 +29,12 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DIR=${DIMG_ENGINE_DIR:-/tmp/dimg-engine}
 REGISTRY_PORT=${DIMG_REGISTRY_PORT:-41500}
 MIRROR_PORT=${DIMG_MIRROR_PORT:-41501}
+AUTH_PORT=${DIMG_AUTH_REGISTRY_PORT:-41503}
+# Fixed test credentials of the htpasswd registry; the password has characters whose standard
+# base64 holds '+' and '/', so a client that does not use base64url is caught.
+AUTH_USER=dimg
+AUTH_PASSWORD='s3cr?t>~'
+
 INDEX_PORT=${DIMG_INDEX_PORT:-41502}
 TIMEOUT=${DIMG_ENGINE_TIMEOUT:-60}
 WANT_PODMAN=${DIMG_ENGINE_PODMAN:-0}
@@ -60,6 +68,7 @@ ensure_packages() {
   local pkgs=()
   command -v dockerd >/dev/null || pkgs+=(docker.io)
   command -v docker-registry >/dev/null || pkgs+=(docker-registry)
+  command -v htpasswd >/dev/null || pkgs+=(apache2-utils)
   command -v curl >/dev/null || pkgs+=(curl)
   command -v python3 >/dev/null || pkgs+=(python3)
   if [[ $WANT_PODMAN == 1 ]] && ! command -v podman >/dev/null; then pkgs+=(podman); fi
@@ -213,13 +222,14 @@ ensure() {
 
 docker_ok() { [[ $(lcurl --unix-socket "$SOCK" http://d/_ping) == OK ]]; }
 registry_ok() { [[ $(lcurl "http://127.0.0.1:$1/v2/") == "{}" ]]; }
+authreg_ok() { [[ $(lcurl -u "$AUTH_USER:$AUTH_PASSWORD" "http://127.0.0.1:$AUTH_PORT/v2/") == "{}" ]]; }
 index_ok() { lcurl "http://127.0.0.1:$INDEX_PORT/v1/_ping" >/dev/null; }
 podman_ok() { [[ $(lcurl --unix-socket "$PODMAN_SOCK" http://d/_ping) == OK ]]; }
 
 # ----------------------------------------------------------------------------------------------
 # Services
 
-write_registry_config() { # FILE PORT STORAGE [PROXY_REMOTE]
+write_registry_config() { # FILE PORT STORAGE [PROXY_REMOTE] [HTPASSWD]
   {
     cat <<EOF
 version: 0.1
@@ -240,6 +250,9 @@ EOF
     if [[ -n ${4:-} ]]; then
       printf 'proxy:\n  remoteurl: %s\n' "$4"
     fi
+    if [[ -n ${5:-} ]]; then
+      printf 'auth:\n  htpasswd:\n    realm: dimg-test\n    path: %s\n' "$5"
+    fi
   } >"$1"
 }
 
@@ -249,6 +262,14 @@ start_registry() {
   need_port registry "$REGISTRY_PORT" DIMG_REGISTRY_PORT
   write_registry_config "$DIR/registry.yml" "$REGISTRY_PORT" "$DIR/registry"
   launch registry docker-registry serve "$DIR/registry.yml"
+}
+
+# The seeded registry's storage, read through a second registry that demands a password.
+start_authreg() {
+  need_port authreg "$AUTH_PORT" DIMG_AUTH_REGISTRY_PORT
+  htpasswd -Bbn "$AUTH_USER" "$AUTH_PASSWORD" >"$DIR/htpasswd"
+  write_registry_config "$DIR/authreg.yml" "$AUTH_PORT" "$DIR/registry" "" "$DIR/htpasswd"
+  launch authreg docker-registry serve "$DIR/authreg.yml"
 }
 
 start_mirror() {
@@ -353,6 +374,9 @@ write_env() {
       DIMG_TEST_REGISTRY "127.0.0.1:$REGISTRY_PORT" \
       DIMG_TEST_MIRROR "127.0.0.1:$MIRROR_PORT" \
       DIMG_TEST_INDEX "127.0.0.1:$INDEX_PORT" \
+      DIMG_TEST_AUTH_REGISTRY "127.0.0.1:$AUTH_PORT" \
+      DIMG_TEST_AUTH_USER "$AUTH_USER" \
+      DIMG_TEST_AUTH_PASSWORD "$AUTH_PASSWORD" \
       DIMG_TEST_SEED "$DIR/seed.json"
     if pid_of podman >/dev/null; then
       printf 'export %s=%q\n' DIMG_TEST_PODMAN_HOST "unix://$PODMAN_SOCK"
@@ -364,14 +388,22 @@ write_env() {
 # The ports a running engine was started with, so a second `up` with other ports is refused
 # rather than half-applied.
 check_config() {
-  local want="REGISTRY_PORT=$REGISTRY_PORT MIRROR_PORT=$MIRROR_PORT INDEX_PORT=$INDEX_PORT" have
-  if [[ -s $DIR/ports ]] && IFS= read -r have <"$DIR/ports" && [[ $have != "$want" ]]; then
-    local name
-    for name in registry mirror index dockerd; do
-      if pid_of "$name" >/dev/null; then
-        die "the engine in $DIR runs with $have, not $want: run '$0 down' first"
-      fi
+  local want="REGISTRY_PORT=$REGISTRY_PORT MIRROR_PORT=$MIRROR_PORT INDEX_PORT=$INDEX_PORT AUTH_PORT=$AUTH_PORT" have
+  if [[ -s $DIR/ports ]] && IFS= read -r have <"$DIR/ports"; then
+    # Every port the running engine recorded must match; a port it did not record yet (a
+    # service added since it started) is simply started now.
+    local kv differs=0
+    for kv in $have; do
+      [[ " $want " == *" $kv "* ]] || differs=1
     done
+    if ((differs)); then
+      local name
+      for name in registry authreg mirror index dockerd; do
+        if pid_of "$name" >/dev/null; then
+          die "the engine in $DIR runs with $have, not $want: run '$0 down' first"
+        fi
+      done
+    fi
   fi
   printf '%s\n' "$want" >"$DIR/ports"
 }
@@ -386,6 +418,7 @@ load_ports() { # for commands other than `up`: the ports the engine was started 
       REGISTRY_PORT=*) REGISTRY_PORT=${kv#*=} ;;
       MIRROR_PORT=*) MIRROR_PORT=${kv#*=} ;;
       INDEX_PORT=*) INDEX_PORT=${kv#*=} ;;
+      AUTH_PORT=*) AUTH_PORT=${kv#*=} ;;
     esac
   done
 }
@@ -409,11 +442,13 @@ cmd_up() {
   # Start everything that is not running, then wait for each: they come up in parallel.
   ensure registry registry_ok "$REGISTRY_PORT"
   ensure mirror registry_ok "$MIRROR_PORT"
+  ensure authreg authreg_ok
   ensure index index_ok
   ensure dockerd docker_ok
   if [[ $WANT_PODMAN == 1 ]]; then ensure podman podman_ok; fi
   wait_ready registry registry_ok "$REGISTRY_PORT"
   wait_ready mirror registry_ok "$MIRROR_PORT"
+  wait_ready authreg authreg_ok
   wait_ready index index_ok
   wait_ready dockerd docker_ok
   if [[ $WANT_PODMAN == 1 ]]; then wait_ready podman podman_ok; fi
@@ -451,7 +486,7 @@ cmd_down() {
   esac
   stop podman
   stop_dockerd
-  stop index mirror registry
+  stop index mirror authreg registry
   rm -f "$ENV_FILE"
   if ((purge)) && [[ -d $DIR ]]; then
     [[ -e $MARKER ]] || die "$DIR has no $MARKER: not removing a directory this script did not make"
@@ -480,12 +515,13 @@ cmd_status() {
   load_ports
   local name pid state where rc=0
   local -a check
-  for name in dockerd registry mirror index podman; do
+  for name in dockerd registry authreg mirror index podman; do
     if pid=$(pid_of "$name"); then
       case $name in
         dockerd) where=unix://$SOCK check=(docker_ok) ;;
         registry) where=http://127.0.0.1:$REGISTRY_PORT check=(registry_ok "$REGISTRY_PORT") ;;
         mirror) where=http://127.0.0.1:$MIRROR_PORT check=(registry_ok "$MIRROR_PORT") ;;
+        authreg) where=http://127.0.0.1:$AUTH_PORT check=(authreg_ok) ;;
         index) where=http://127.0.0.1:$INDEX_PORT check=(index_ok) ;;
         podman) where=unix://$PODMAN_SOCK check=(podman_ok) ;;
       esac

@@ -98,12 +98,43 @@ fn pull_reference(repository: &str, tag: Option<&str>) -> PyResult<String> {
     })
 }
 
-fn pull_options(all_tags: bool, platform: Option<String>) -> dimg::PullOptions {
-    let options = dimg::PullOptions::new().all_tags(all_tags);
-    match platform {
-        Some(p) => options.platform(p),
-        None => options,
+/// docker-py's `auth_config` dict (username, password, email, serveraddress, identitytoken,
+/// registrytoken, auth) as explicit credentials.
+fn registry_auth(auth_config: Option<&Bound<'_, PyDict>>) -> PyResult<Option<dimg::RegistryAuth>> {
+    let Some(config) = auth_config else { return Ok(None) };
+    let mut auth = dimg::RegistryAuth::default();
+    for (key, value) in config.iter() {
+        let key: String = key.extract()?;
+        let value: String = value
+            .extract()
+            .map_err(|_| PyTypeError::new_err(format!("auth_config[{key:?}] must be a str")))?;
+        match key.as_str() {
+            "username" => auth.username = value,
+            "password" => auth.password = value,
+            "email" => auth.email = value,
+            "serveraddress" => auth.server_address = value,
+            "identitytoken" => auth.identity_token = value,
+            "registrytoken" => auth.registry_token = value,
+            "auth" => auth.auth = value,
+            _ => return Err(invalid(format!("unknown auth_config key {key:?}"))),
+        }
     }
+    Ok(Some(auth))
+}
+
+fn pull_options(
+    all_tags: bool,
+    platform: Option<String>,
+    auth_config: Option<&Bound<'_, PyDict>>,
+) -> PyResult<dimg::PullOptions> {
+    let mut options = dimg::PullOptions::new().all_tags(all_tags);
+    if let Some(p) = platform {
+        options = options.platform(p);
+    }
+    if let Some(auth) = registry_auth(auth_config)? {
+        options = options.auth(auth);
+    }
+    Ok(options)
 }
 
 fn remove_options(force: bool, noprune: bool) -> dimg::RemoveOptions {
@@ -364,7 +395,8 @@ impl PyImages {
 
     /// `docker pull`: returns the pulled Image (a list of Images with all_tags). `progress`
     /// is called with each PullProgress; an exception from it stops the pull and propagates.
-    #[pyo3(signature = (repository, tag=None, all_tags=false, platform=None, progress=None))]
+    #[pyo3(signature = (repository, tag=None, all_tags=false, platform=None, progress=None, auth_config=None))]
+    #[allow(clippy::too_many_arguments)] // docker-py's keyword arguments, one Rust argument each
     fn pull(
         &self,
         py: Python<'_>,
@@ -373,23 +405,28 @@ impl PyImages {
         all_tags: bool,
         platform: Option<String>,
         progress: Option<Py<PyAny>>,
+        auth_config: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         let reference = pull_reference(repository, tag)?;
-        let options = pull_options(all_tags, platform);
+        let options = pull_options(all_tags, platform, auth_config)?;
         block_on_detached(py, pull_op(self.client.clone(), reference, options, all_tags, progress))
     }
 
     /// `docker pull` as an iterator of PullProgress; its `summary` is complete at the end.
-    #[pyo3(signature = (repository, tag=None, all_tags=false, platform=None))]
+    #[pyo3(signature = (repository, tag=None, all_tags=false, platform=None, auth_config=None))]
     fn pull_stream(
         &self,
         repository: &str,
         tag: Option<&str>,
         all_tags: bool,
         platform: Option<String>,
+        auth_config: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyPullStream> {
         let reference = pull_reference(repository, tag)?;
-        let stream = self.client.images().pull(&reference, &pull_options(all_tags, platform));
+        let stream = self
+            .client
+            .images()
+            .pull(&reference, &pull_options(all_tags, platform, auth_config)?);
         Ok(PyPullStream::new(stream))
     }
 
@@ -593,7 +630,8 @@ impl PyAsyncImages {
         future(py, search_op(self.client.clone(), term, options))
     }
 
-    #[pyo3(signature = (repository, tag=None, all_tags=false, platform=None, progress=None))]
+    #[pyo3(signature = (repository, tag=None, all_tags=false, platform=None, progress=None, auth_config=None))]
+    #[allow(clippy::too_many_arguments)] // docker-py's keyword arguments, one Rust argument each
     fn pull<'py>(
         &self,
         py: Python<'py>,
@@ -602,23 +640,27 @@ impl PyAsyncImages {
         all_tags: bool,
         platform: Option<String>,
         progress: Option<Py<PyAny>>,
+        auth_config: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let reference = pull_reference(repository, tag)?;
-        let options = pull_options(all_tags, platform);
+        let options = pull_options(all_tags, platform, auth_config)?;
         future(py, pull_op(self.client.clone(), reference, options, all_tags, progress))
     }
 
-    #[pyo3(signature = (repository, tag=None, all_tags=false, platform=None))]
+    #[pyo3(signature = (repository, tag=None, all_tags=false, platform=None, auth_config=None))]
     fn pull_stream(
         &self,
         repository: &str,
         tag: Option<&str>,
         all_tags: bool,
         platform: Option<String>,
+        auth_config: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyPullStream> {
         let reference = pull_reference(repository, tag)?;
         Ok(PyPullStream::new(
-            self.client.images().pull(&reference, &pull_options(all_tags, platform)),
+            self.client
+                .images()
+                .pull(&reference, &pull_options(all_tags, platform, auth_config)?),
         ))
     }
 

@@ -55,6 +55,12 @@ create_exception!(
 );
 create_exception!(
     dimg,
+    AuthenticationError,
+    APIError,
+    "The registry wanted credentials, or refused the ones given."
+);
+create_exception!(
+    dimg,
     PullError,
     DockerError,
     "The daemon reported an error inside a pull stream."
@@ -107,6 +113,7 @@ pub fn core_error(err: dimg::Error) -> PyErr {
         dimg::Error::NotFound(_) => ImageNotFound::new_err(message),
         dimg::Error::Conflict(_) => Conflict::new_err(message),
         dimg::Error::Api { .. } => APIError::new_err(message),
+        dimg::Error::Unauthorized { .. } => AuthenticationError::new_err(message),
         dimg::Error::Pull { .. } => PullError::new_err(message),
         dimg::Error::Protocol { .. } => ProtocolError::new_err(message),
         _ => DockerError::new_err(message),
@@ -136,6 +143,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("APIError", py.get_type::<APIError>())?;
     m.add("ImageNotFound", py.get_type::<ImageNotFound>())?;
     m.add("Conflict", py.get_type::<Conflict>())?;
+    m.add("AuthenticationError", py.get_type::<AuthenticationError>())?;
     m.add("PullError", py.get_type::<PullError>())?;
     m.add("ProtocolError", py.get_type::<ProtocolError>())?;
     Ok(())

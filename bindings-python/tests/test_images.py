@@ -220,3 +220,21 @@ def test_errors_carry_status_codes(docker_host: str) -> None:
     with pytest.raises(dimg.ConnectError, match="/nonexistent/docker.sock") as missing:
         dimg.Client("unix:///nonexistent/docker.sock").ping()
     assert missing.value.status_code is None
+
+
+def test_registry_credentials(client: dimg.Client) -> None:
+    registry = os.environ["DIMG_TEST_AUTH_REGISTRY"]
+    user, password = os.environ["DIMG_TEST_AUTH_USER"], os.environ["DIMG_TEST_AUTH_PASSWORD"]
+    ref = f"{registry}/t/p19:1.0"
+    force_remove(client, ref)
+    with pytest.raises(dimg.AuthenticationError) as missing:
+        client.images.pull(ref, auth_config={})
+    assert isinstance(missing.value, dimg.APIError) and not isinstance(missing.value, dimg.ImageNotFound)
+    with pytest.raises(dimg.AuthenticationError) as wrong:
+        client.images.pull(ref, auth_config={"username": user, "password": "wrong-password"})
+    assert "wrong-password" not in str(wrong.value) and "wrong-password" not in repr(wrong.value)
+    image = client.images.pull(ref, auth_config={"username": user, "password": password, "serveraddress": registry})
+    assert image.tags == [ref]
+    with pytest.raises(dimg.InvalidArgument, match="unknown auth_config key"):
+        client.images.pull(ref, auth_config={"user": user})
+    force_remove(client, ref)

@@ -89,6 +89,17 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
 
+    /// The registry refused the credentials, or wanted some and got none. The daemon reports
+    /// this as a 500 (or a 401 `errorDetail` inside a pull stream); dimg recognises its
+    /// wording so that a missing password never looks like a missing image.
+    #[error("{message}")]
+    Unauthorized {
+        /// The daemon's message.
+        message: String,
+        /// The HTTP status of the answer, when it was one (not an in-stream error).
+        status: Option<u16>,
+    },
+
     /// Any other non-2xx answer. `message` is the daemon's own text.
     #[error("{message}")]
     Api {
@@ -132,6 +143,7 @@ impl Error {
             Error::NotFound(_) => Some(404),
             Error::Conflict(_) => Some(409),
             Error::Api { status, .. } => Some(*status),
+            Error::Unauthorized { status, .. } => *status,
             _ => None,
         }
     }
@@ -170,16 +182,37 @@ impl Error {
     /// ```
     pub fn cli_message(&self) -> String {
         match self {
-            Error::NotFound(m) | Error::Conflict(m) | Error::Api { message: m, .. } => {
+            Error::NotFound(m)
+            | Error::Conflict(m)
+            | Error::Api { message: m, .. }
+            | Error::Unauthorized {
+                message: m,
+                status: Some(_),
+            } => {
                 format!("Error response from daemon: {m}")
             }
-            Error::Pull { code: Some(401), .. } => "authentication is required".to_string(),
+            Error::Pull { code: Some(401), .. } | Error::Unauthorized { status: None, .. } => {
+                "authentication is required".to_string()
+            }
             Error::Connect { path, .. } => format!(
                 "Cannot connect to the Docker daemon at unix://{}. Is the docker daemon running?",
                 path.display()
             ),
             other => other.to_string(),
         }
+    }
+
+    /// Whether a daemon message says that registry credentials were missing or refused.
+    pub(crate) fn is_auth_message(message: &str) -> bool {
+        let lower = message.to_ascii_lowercase();
+        [
+            "no basic auth credentials",
+            "unauthorized",
+            "authentication required",
+            "incorrect username or password",
+        ]
+        .iter()
+        .any(|needle| lower.contains(needle))
     }
 
     pub(crate) fn protocol(context: impl Into<String>, source: impl Into<BoxError>) -> Error {

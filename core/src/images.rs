@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use hyper::Method;
+use hyper::header::HeaderValue;
 
+use crate::auth::{Credentials, RegistryAuth, registry_key};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{ImageInspect, ImageSummary, RemovedItem, SearchResult, removed_items};
@@ -218,6 +220,7 @@ impl FromStr for SearchFilter {
 pub struct SearchOptions {
     limit: Option<u32>,
     filters: Vec<SearchFilter>,
+    credentials: Credentials,
 }
 
 impl SearchOptions {
@@ -243,6 +246,12 @@ impl SearchOptions {
     pub fn min_stars(self, stars: u32) -> SearchOptions {
         self.filter(SearchFilter::Stars(stars))
     }
+
+    /// Where the index credentials come from (default: the docker CLI's `config.json`).
+    pub fn credentials(mut self, credentials: Credentials) -> SearchOptions {
+        self.credentials = credentials;
+        self
+    }
 }
 
 /// Options of [`Images::pull`] (`docker pull`).
@@ -255,6 +264,7 @@ impl SearchOptions {
 pub struct PullOptions {
     all_tags: bool,
     platform: Option<String>,
+    credentials: Credentials,
 }
 
 impl PullOptions {
@@ -273,6 +283,47 @@ impl PullOptions {
     pub fn platform(mut self, platform: impl Into<String>) -> PullOptions {
         self.platform = Some(platform.into());
         self
+    }
+
+    /// Where the registry credentials come from (default: the docker CLI's `config.json`,
+    /// `credsStore` and `credHelpers`, keyed by the reference's registry).
+    pub fn credentials(mut self, credentials: Credentials) -> PullOptions {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Shorthand for `credentials(Credentials::Explicit(auth))`.
+    ///
+    /// ```
+    /// let opts = dimg::PullOptions::new().auth(dimg::RegistryAuth::basic("alice", "secret"));
+    /// ```
+    pub fn auth(self, auth: RegistryAuth) -> PullOptions {
+        self.credentials(Credentials::Explicit(auth))
+    }
+}
+
+/// The `X-Registry-Auth` header for `key`, looking up the docker configuration off the
+/// async threads (it may read a file or run a credential helper).
+async fn auth_header(credentials: &Credentials, key: String) -> Result<[(&'static str, HeaderValue); 1]> {
+    let value = match credentials {
+        Credentials::FromConfig | Credentials::FromConfigFile(_) => {
+            let credentials = credentials.clone();
+            tokio::task::spawn_blocking(move || credentials.header_for(&key))
+                .await
+                .map_err(|e| Error::InvalidArgument(format!("credential lookup failed: {e}")))??
+        }
+        other => other.header_for(&key)?,
+    };
+    let value = HeaderValue::from_str(&value).expect("base64url is a valid header value");
+    Ok([("x-registry-auth", value)])
+}
+
+/// The index a search term goes to: its first component when that looks like a host
+/// (`.` or `:` in it, or `localhost`), else Docker Hub (the daemon's `splitReposSearchTerm`).
+fn search_index(term: &str) -> &str {
+    match term.split_once('/') {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => first,
+        _ => "docker.io",
     }
 }
 
@@ -425,7 +476,9 @@ impl<'a> Images<'a> {
     pub async fn search(&self, term: &str, options: &SearchOptions) -> Result<Vec<SearchResult>> {
         let target = search_target(term, options)?;
         let target = format!("/v{}{}", self.client.api_version().await?, target);
-        self.client.transport().json(Method::GET, &target).await
+        let auth = auth_header(&options.credentials, registry_key(search_index(term))).await?;
+        let (_, body) = self.client.transport().send_read(Method::GET, &target, &auth).await?;
+        decode(&target, &body)
     }
 
     /// `docker pull NAME[:TAG|@DIGEST]`. The reference is parsed and normalised first; a
@@ -474,7 +527,7 @@ impl<'a> Images<'a> {
                 if let Some(platform) = &request.platform {
                     target = target.param("platform", platform);
                 }
-                let auth = [("x-registry-auth", hyper::header::HeaderValue::from_static("e30="))];
+                let auth = auth_header(&request.credentials, request.auth_key.clone()).await?;
                 let response = client
                     .transport()
                     .send(Method::POST, &target.into_string(), &auth, None)
@@ -650,11 +703,16 @@ struct PullRequest {
     tag: Option<String>,
     platform: Option<String>,
     display: String,
+    credentials: Credentials,
+    /// The registry key the credentials are looked up under.
+    auth_key: String,
 }
 
 fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {
     let parsed = ImageRef::parse(reference)?;
     let platform = options.platform.as_deref().map(normalise_platform).transpose()?;
+    let credentials = options.credentials.clone();
+    let auth_key = registry_key(parsed.domain());
     if options.all_tags {
         if !parsed.is_name_only() {
             return Err(Error::InvalidArgument(
@@ -666,6 +724,8 @@ fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {
             tag: None,
             platform,
             display: parsed.to_string(),
+            credentials,
+            auth_key,
         });
     }
     let parsed = parsed.with_default_tag();
@@ -677,6 +737,8 @@ fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {
         tag,
         platform,
         display: parsed.to_string(),
+        credentials,
+        auth_key,
     })
 }
 
@@ -792,6 +854,15 @@ mod tests {
         assert_eq!(r.platform.as_deref(), Some("linux/arm64/v8"));
         assert!(pull_request("tiny:1", &PullOptions::new().platform("linux//x")).is_err());
         assert!(pull_request("tiny:1", &PullOptions::new().platform("linux/amd64&x=1")).is_err());
+    }
+
+    #[test]
+    fn search_terms_name_their_index() {
+        assert_eq!(search_index("tomcat"), "docker.io");
+        assert_eq!(search_index("bitnami/tomcat"), "docker.io");
+        assert_eq!(search_index("127.0.0.1:5000/tomcat"), "127.0.0.1:5000");
+        assert_eq!(search_index("localhost/x"), "localhost");
+        assert_eq!(search_index("quay.io/x/y"), "quay.io");
     }
 
     #[test]

@@ -30,6 +30,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod auth;
 mod client;
 mod error;
 pub mod format;
@@ -42,6 +43,7 @@ pub mod reference;
 mod transport;
 mod version;
 
+pub use auth::{CredentialStore, Credentials, RegistryAuth};
 pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET, DEFAULT_TIMEOUT};
 pub use error::{BoxError, Error, Result};
 pub use images::{

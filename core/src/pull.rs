@@ -134,6 +134,9 @@ impl PullEvent {
             if is_missing_manifest(&message) {
                 return Err(Error::NotFound(message));
             }
+            if code == Some(401) || Error::is_auth_message(&message) {
+                return Err(Error::Unauthorized { message, status: None });
+            }
             return Err(Error::Pull { message, code });
         }
         let status = raw.status.unwrap_or_default();
@@ -527,7 +530,7 @@ mod tests {
         let err =
             PullEvent::from_json(br#"{"errorDetail":{"code":401,"message":"unauthorized"},"error":"unauthorized"}"#)
                 .unwrap_err();
-        assert!(matches!(err, Error::Pull { code: Some(401), .. }));
+        assert!(matches!(err, Error::Unauthorized { status: None, .. }), "{err:?}");
         assert_eq!(err.cli_message(), "authentication is required");
         let err = PullEvent::from_json(br#"{"error":"only the old field"}"#).unwrap_err();
         assert!(matches!(&err, Error::Pull { message, .. } if message == "only the old field"));

@@ -236,6 +236,12 @@ pub(crate) fn error_for_status(status: StatusCode, body: &[u8]) -> Error {
     match status {
         StatusCode::NOT_FOUND => Error::NotFound(message),
         StatusCode::CONFLICT => Error::Conflict(message),
+        StatusCode::UNAUTHORIZED | StatusCode::INTERNAL_SERVER_ERROR if Error::is_auth_message(&message) => {
+            Error::Unauthorized {
+                message,
+                status: Some(status.as_u16()),
+            }
+        }
         _ => Error::Api {
             status: status.as_u16(),
             message,
@@ -262,6 +268,16 @@ mod tests {
         assert!(
             matches!(error_for_status(StatusCode::NOT_FOUND, podman), Error::NotFound(m) if m == "failed to find image nosuch:1")
         );
+        let e = error_for_status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            br#"{"message":"Head \"http://127.0.0.1:41503/v2/t/p40/manifests/1.0\": no basic auth credentials"}"#,
+        );
+        assert!(matches!(e, Error::Unauthorized { status: Some(500), .. }), "{e:?}");
+        let e = error_for_status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            br#"{"message":"unauthorized: authentication required"}"#,
+        );
+        assert!(matches!(e, Error::Unauthorized { .. }));
         let e = error_for_status(StatusCode::INTERNAL_SERVER_ERROR, b"");
         assert!(matches!(&e, Error::Api { status: 500, message } if message == "Internal Server Error"));
     }

@@ -16,6 +16,7 @@ __all__ = [
     "APIError",
     "ImageNotFound",
     "Conflict",
+    "AuthenticationError",
     "PullError",
     "ProtocolError",
     "Image",
@@ -65,6 +66,7 @@ class UnsupportedOption(InvalidArgument): ...
 class APIError(DockerError): ...
 class ImageNotFound(APIError): ...
 class Conflict(APIError): ...
+class AuthenticationError(APIError): ...
 class PullError(DockerError): ...
 class ProtocolError(DockerError): ...
 
@@ -230,6 +232,7 @@ class ImageCollection:
         all_tags: Literal[False] = False,
         platform: str | None = None,
         progress: Callable[[PullProgress], object] | None = None,
+        auth_config: Mapping[str, str] | None = None,
     ) -> Image: ...
     @overload
     def pull(
@@ -240,9 +243,15 @@ class ImageCollection:
         all_tags: Literal[True],
         platform: str | None = None,
         progress: Callable[[PullProgress], object] | None = None,
+        auth_config: Mapping[str, str] | None = None,
     ) -> builtins.list[Image]: ...
     def pull_stream(
-        self, repository: str, tag: str | None = None, all_tags: bool = False, platform: str | None = None
+        self,
+        repository: str,
+        tag: str | None = None,
+        all_tags: bool = False,
+        platform: str | None = None,
+        auth_config: Mapping[str, str] | None = None,
     ) -> PullStream: ...
     def remove(self, image: str, force: bool = False, noprune: bool = False) -> builtins.list[RemovedItem]: ...
     def remove_many(self, images: Iterable[str], force: bool = False, noprune: bool = False) -> RemoveReport: ...
@@ -281,9 +290,15 @@ class AsyncImageCollection:
         all_tags: bool = False,
         platform: str | None = None,
         progress: Callable[[PullProgress], object] | None = None,
+        auth_config: Mapping[str, str] | None = None,
     ) -> Awaitable[Any]: ...
     def pull_stream(
-        self, repository: str, tag: str | None = None, all_tags: bool = False, platform: str | None = None
+        self,
+        repository: str,
+        tag: str | None = None,
+        all_tags: bool = False,
+        platform: str | None = None,
+        auth_config: Mapping[str, str] | None = None,
     ) -> PullStream: ...
     def remove(self, image: str, force: bool = False, noprune: bool = False) -> Awaitable[builtins.list[RemovedItem]]: ...
     def remove_many(

@@ -103,3 +103,13 @@ pub fn import(content: &str, name: Option<&str>, changes: &[&str]) -> String {
     std::fs::remove_dir_all(&dir).unwrap();
     id
 }
+
+/// `127.0.0.1:PORT` of the htpasswd-protected registry (same images as the plain one).
+pub fn auth_registry() -> String {
+    var("DIMG_TEST_AUTH_REGISTRY")
+}
+
+/// The user and password of the protected registry.
+pub fn auth_user() -> (String, String) {
+    (var("DIMG_TEST_AUTH_USER"), var("DIMG_TEST_AUTH_PASSWORD"))
+}
