@@ -30,6 +30,7 @@ DIR=${DIMG_ENGINE_DIR:-/tmp/dimg-engine}
 REGISTRY_PORT=${DIMG_REGISTRY_PORT:-41500}
 MIRROR_PORT=${DIMG_MIRROR_PORT:-41501}
 AUTH_PORT=${DIMG_AUTH_REGISTRY_PORT:-41503}
+TCP_PORT=${DIMG_DOCKER_TCP_PORT:-41504}
 # Fixed test credentials of the htpasswd registry; the password has characters whose standard
 # base64 holds '+' and '/', so a client that does not use base64url is caught.
 AUTH_USER=dimg
@@ -288,6 +289,7 @@ start_dockerd() {
   if [[ -S $SOCK ]] && docker_ok; then
     die "something answers on $SOCK but its pid is not recorded in $PIDS/dockerd"
   fi
+  need_port dockerd-tcp "$TCP_PORT" DIMG_DOCKER_TCP_PORT
   # Our own config file: without --config-file, dockerd would read /etc/docker/daemon.json,
   # and its directives could clash with our flags. The trust key (key.json) would default to
   # /etc/docker too; `deprecated-key-path` has no command-line flag in 20.10, only this key.
@@ -312,7 +314,7 @@ EOF
     --storage-driver=vfs --iptables=false --bridge=none \
     --data-root="$DIR/root" --exec-root="$DIR/exec" --pidfile="$DIR/dockerd.pid" \
     --containerd-namespace=dimg-test --containerd-plugins-namespace=dimg-test-plugins \
-    -H "unix://$SOCK"
+    -H "unix://$SOCK" -H "tcp://127.0.0.1:$TCP_PORT"
 }
 
 start_podman() {
@@ -370,6 +372,7 @@ write_env() {
     printf 'export %s=%q\n' \
       DIMG_ENGINE_DIR "$DIR" \
       DIMG_TEST_DOCKER_HOST "unix://$SOCK" \
+      DIMG_TEST_TCP_HOST "tcp://127.0.0.1:$TCP_PORT" \
       DIMG_TEST_DOCKERD_PIDFILE "$DIR/dockerd.pid" \
       DIMG_TEST_REGISTRY "127.0.0.1:$REGISTRY_PORT" \
       DIMG_TEST_MIRROR "127.0.0.1:$MIRROR_PORT" \
@@ -388,7 +391,7 @@ write_env() {
 # The ports a running engine was started with, so a second `up` with other ports is refused
 # rather than half-applied.
 check_config() {
-  local want="REGISTRY_PORT=$REGISTRY_PORT MIRROR_PORT=$MIRROR_PORT INDEX_PORT=$INDEX_PORT AUTH_PORT=$AUTH_PORT" have
+  local want="REGISTRY_PORT=$REGISTRY_PORT MIRROR_PORT=$MIRROR_PORT INDEX_PORT=$INDEX_PORT AUTH_PORT=$AUTH_PORT TCP_PORT=$TCP_PORT" have
   if [[ -s $DIR/ports ]] && IFS= read -r have <"$DIR/ports"; then
     # Every port the running engine recorded must match; a port it did not record yet (a
     # service added since it started) is simply started now.
@@ -419,6 +422,7 @@ load_ports() { # for commands other than `up`: the ports the engine was started 
       MIRROR_PORT=*) MIRROR_PORT=${kv#*=} ;;
       INDEX_PORT=*) INDEX_PORT=${kv#*=} ;;
       AUTH_PORT=*) AUTH_PORT=${kv#*=} ;;
+      TCP_PORT=*) TCP_PORT=${kv#*=} ;;
     esac
   done
 }

@@ -11,7 +11,7 @@ use tokio::sync::OnceCell;
 use crate::error::{Error, Result};
 use crate::images::Images;
 use crate::model::{Info, Ping, Version};
-use crate::transport::Transport;
+use crate::transport::{Endpoint, Transport};
 use crate::version::{ApiVersion, FALLBACK_API_VERSION, MAX_API_VERSION, MIN_API_VERSION};
 
 /// The socket used when `DOCKER_HOST` is not set.
@@ -67,7 +67,7 @@ struct Inner {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
-    socket: PathBuf,
+    endpoint: Endpoint,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     api_version: Option<ApiVersion>,
@@ -77,7 +77,7 @@ pub struct ClientBuilder {
 impl Default for ClientBuilder {
     fn default() -> ClientBuilder {
         ClientBuilder {
-            socket: PathBuf::from(DEFAULT_SOCKET),
+            endpoint: Endpoint::Unix(PathBuf::from(DEFAULT_SOCKET)),
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             timeout: Some(DEFAULT_TIMEOUT),
             api_version: None,
@@ -109,19 +109,28 @@ impl ClientBuilder {
         builder
     }
 
-    /// The daemon's address in `DOCKER_HOST` form; only `unix://PATH` is supported.
+    /// The daemon's address in `DOCKER_HOST` form: `unix:///path/to/docker.sock`, or
+    /// `tcp://host:port` (plain HTTP, no TLS). Other schemes are refused by
+    /// [`ClientBuilder::build`].
     ///
     /// ```
+    /// let tcp = dimg::Client::builder().host("tcp://127.0.0.1:2375").build().unwrap();
+    /// assert_eq!(tcp.host(), "tcp://127.0.0.1:2375");
     /// let err = dimg::Client::builder().host("ssh://me@server").build().unwrap_err();
-    /// assert!(err.to_string().contains("ssh"));
+    /// assert!(err.to_string().contains("ssh://"));
     /// ```
     pub fn host(mut self, host: &str) -> ClientBuilder {
         match host.split_once("://") {
-            Some(("unix", path)) if !path.is_empty() => self.socket = PathBuf::from(path),
+            Some(("unix", path)) if !path.is_empty() => self.endpoint = Endpoint::Unix(PathBuf::from(path)),
             Some(("unix", _)) => self.error = Some(format!("invalid DOCKER_HOST {host:?}: the socket path is empty")),
+            Some(("tcp" | "http", address)) => match tcp_address(address) {
+                Some(address) => self.endpoint = Endpoint::Tcp(address),
+                None => self.error = Some(format!("invalid DOCKER_HOST {host:?}: expected tcp://host:port")),
+            },
             Some((scheme, _)) => {
                 self.error = Some(format!(
-                    "unsupported DOCKER_HOST {host:?}: the {scheme}:// scheme is not supported, use unix:///path/to/docker.sock"
+                    "unsupported DOCKER_HOST {host:?}: the {scheme}:// scheme is not supported by dimg; \
+                     use unix:///path/to/docker.sock or tcp://host:port"
                 ))
             }
             None => {
@@ -135,7 +144,7 @@ impl ClientBuilder {
 
     /// The daemon's Unix socket path.
     pub fn socket_path(mut self, path: impl Into<PathBuf>) -> ClientBuilder {
-        self.socket = path.into();
+        self.endpoint = Endpoint::Unix(path.into());
         self
     }
 
@@ -174,7 +183,7 @@ impl ClientBuilder {
         }
         Ok(Client {
             inner: Arc::new(Inner {
-                transport: Transport::new(self.socket, self.connect_timeout, self.timeout),
+                transport: Transport::new(self.endpoint, self.connect_timeout, self.timeout),
                 pinned: self.api_version,
                 daemon: OnceCell::new(),
             }),
@@ -209,9 +218,18 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// The socket this client talks to.
+    /// The Unix socket this client talks to; empty for a `tcp://` client (see [`Client::host`]).
     pub fn socket_path(&self) -> &Path {
-        self.inner.transport.socket()
+        match self.inner.transport.endpoint() {
+            Endpoint::Unix(path) => path,
+            Endpoint::Tcp(_) => Path::new(""),
+        }
+    }
+
+    /// The daemon's address in `DOCKER_HOST` form (`unix:///var/run/docker.sock`,
+    /// `tcp://127.0.0.1:2375`).
+    pub fn host(&self) -> String {
+        self.inner.transport.endpoint().to_string()
     }
 
     /// Image operations: list, search, pull, remove, inspect, tag.
@@ -294,6 +312,17 @@ impl Client {
     }
 }
 
+/// `host:port` from the part after `tcp://` (a trailing `/` allowed); the port is required.
+fn tcp_address(text: &str) -> Option<String> {
+    let address = text.trim_end_matches('/');
+    let (host, port) = address.rsplit_once(':')?;
+    let valid_host = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
+    (valid_host && port.parse::<u16>().is_ok()).then(|| address.to_string())
+}
+
 fn negotiate(daemon: Option<ApiVersion>) -> Result<ApiVersion> {
     let daemon = daemon.unwrap_or(FALLBACK_API_VERSION);
     if daemon < MIN_API_VERSION {
@@ -363,12 +392,16 @@ mod tests {
     fn docker_host_forms() {
         let ok = ClientBuilder::new().host("unix:///run/x.sock").build().unwrap();
         assert_eq!(ok.socket_path(), Path::new("/run/x.sock"));
+        let tcp = ClientBuilder::new().host("tcp://127.0.0.1:2375/").build().unwrap();
+        assert_eq!(tcp.host(), "tcp://127.0.0.1:2375");
         for bad in [
-            "tcp://127.0.0.1:2375",
             "ssh://me@host",
             "npipe:////./pipe/x",
             "/var/run/docker.sock",
             "unix://",
+            "tcp://nohost",
+            "tcp://h:99999",
+            "tcp://a b:1",
         ] {
             let err = ClientBuilder::new().host(bad).build().unwrap_err();
             assert!(matches!(err, Error::InvalidArgument(_)), "{bad}");

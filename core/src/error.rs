@@ -1,6 +1,5 @@
 //! The one error type every dimg operation returns.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::version::ApiVersion;
@@ -30,10 +29,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The daemon's socket could not be reached: missing, refused, or not permitted.
-    #[error("cannot connect to the Docker daemon at unix://{}: {reason}", path.display())]
+    #[error("cannot connect to the Docker daemon at {address}: {reason}")]
     Connect {
-        /// The socket path that was tried.
-        path: PathBuf,
+        /// The address that was tried, in `DOCKER_HOST` form (`unix:///var/run/docker.sock`).
+        address: String,
         /// A short human reason (`no such socket`, `connection refused`, `permission denied`, ...).
         reason: String,
         /// The underlying I/O error.
@@ -194,10 +193,9 @@ impl Error {
             Error::Pull { code: Some(401), .. } | Error::Unauthorized { status: None, .. } => {
                 "authentication is required".to_string()
             }
-            Error::Connect { path, .. } => format!(
-                "Cannot connect to the Docker daemon at unix://{}. Is the docker daemon running?",
-                path.display()
-            ),
+            Error::Connect { address, .. } => {
+                format!("Cannot connect to the Docker daemon at {address}. Is the docker daemon running?")
+            }
             other => other.to_string(),
         }
     }

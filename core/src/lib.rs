@@ -32,6 +32,7 @@
 
 pub mod auth;
 mod client;
+pub mod daemon_config;
 mod error;
 pub mod format;
 mod images;

@@ -1,9 +1,9 @@
-//! HTTP/1.1 over the daemon's Unix socket: one keep-alive pool, timeouts, and the mapping of
+//! HTTP/1.1 over the daemon's Unix socket (or plain TCP): one keep-alive pool, timeouts, and the mapping of
 //! HTTP failures onto [`Error`].
 
 use std::future::Future;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -14,7 +14,8 @@ use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HOST, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Uri};
 use hyper_util::client::legacy::Client as HttpClient;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::client::legacy::connect::{Connected, Connection};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use serde::de::DeserializeOwned;
 
 use crate::error::{BoxError, Error, Result};
@@ -24,24 +25,106 @@ const MAX_BODY: usize = 256 * 1024 * 1024;
 /// The largest error body kept.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// Connects to the socket, giving up after `connect_timeout`.
+/// Where the daemon listens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    /// A Unix socket path (`unix:///var/run/docker.sock`).
+    Unix(PathBuf),
+    /// A plain TCP `host:port` (`tcp://127.0.0.1:2375`; no TLS).
+    Tcp(String),
+}
+
+impl std::fmt::Display for Endpoint {
+    /// The `DOCKER_HOST` form.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Endpoint::Unix(path) => write!(f, "unix://{}", path.display()),
+            Endpoint::Tcp(address) => write!(f, "tcp://{address}"),
+        }
+    }
+}
+
+/// A connection to either kind of endpoint.
+#[derive(Debug)]
+enum Conn {
+    Unix(hyperlocal::UnixStream),
+    Tcp(TokioIo<tokio::net::TcpStream>),
+}
+
+impl hyper::rt::Read for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl hyper::rt::Write for Conn {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_flush(cx),
+            Conn::Tcp(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+impl Connection for Conn {
+    fn connected(&self) -> Connected {
+        Connected::new()
+    }
+}
+
+/// Connects to the endpoint, giving up after `connect_timeout`.
 #[derive(Clone, Debug)]
 struct Connector {
+    endpoint: Endpoint,
     connect_timeout: Option<Duration>,
 }
 
 impl tower_service::Service<Uri> for Connector {
-    type Response = hyperlocal::UnixStream;
+    type Response = Conn;
     type Error = io::Error;
-    type Future = Pin<Box<dyn Future<Output = io::Result<hyperlocal::UnixStream>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = io::Result<Conn>> + Send>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, uri: Uri) -> Self::Future {
-        let connect = hyperlocal::UnixConnector.call(uri);
         let limit = self.connect_timeout;
+        let connect: Self::Future = match &self.endpoint {
+            Endpoint::Unix(_) => {
+                let unix = hyperlocal::UnixConnector.call(uri);
+                Box::pin(async move { unix.await.map(Conn::Unix) })
+            }
+            Endpoint::Tcp(address) => {
+                let address = address.clone();
+                Box::pin(async move {
+                    let stream = tokio::net::TcpStream::connect(&address).await?;
+                    stream.set_nodelay(true)?;
+                    Ok(Conn::Tcp(TokioIo::new(stream)))
+                })
+            }
+        };
         Box::pin(async move {
             match limit {
                 Some(limit) => tokio::time::timeout(limit, connect)
@@ -57,35 +140,45 @@ impl tower_service::Service<Uri> for Connector {
 #[derive(Debug)]
 pub(crate) struct Transport {
     http: HttpClient<Connector, Full<Bytes>>,
-    /// `unix://<hex path>:0`, the authority hyperlocal decodes back into the socket path.
+    /// `unix://<hex path>:0` (the authority hyperlocal decodes back into the socket path) or
+    /// `http://host:port`.
     authority: String,
-    socket: PathBuf,
+    endpoint: Endpoint,
     timeout: Option<Duration>,
 }
 
 impl Transport {
-    pub(crate) fn new(socket: PathBuf, connect_timeout: Option<Duration>, timeout: Option<Duration>) -> Transport {
+    pub(crate) fn new(endpoint: Endpoint, connect_timeout: Option<Duration>, timeout: Option<Duration>) -> Transport {
         let http = HttpClient::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(60))
             .set_host(false)
-            .build(Connector { connect_timeout });
-        let hex: String = socket
-            .as_os_str()
-            .as_encoded_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+            .build(Connector {
+                endpoint: endpoint.clone(),
+                connect_timeout,
+            });
+        let authority = match &endpoint {
+            Endpoint::Unix(socket) => {
+                let hex: String = socket
+                    .as_os_str()
+                    .as_encoded_bytes()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                format!("unix://{hex}:0")
+            }
+            Endpoint::Tcp(address) => format!("http://{address}"),
+        };
         Transport {
             http,
-            authority: format!("unix://{hex}:0"),
-            socket,
+            authority,
+            endpoint,
             timeout,
         }
     }
 
-    pub(crate) fn socket(&self) -> &Path {
-        &self.socket
+    pub(crate) fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
     }
 
     pub(crate) fn timeout(&self) -> Option<Duration> {
@@ -167,13 +260,14 @@ impl Transport {
                 .unwrap_or_else(|| io::Error::other(err.to_string()));
             let reason = match io_error.kind() {
                 io::ErrorKind::NotFound => "no such socket (is the daemon running?)".to_string(),
+                io::ErrorKind::NotConnected | io::ErrorKind::AddrNotAvailable => "cannot reach the address".to_string(),
                 io::ErrorKind::ConnectionRefused => "connection refused (nothing is listening)".to_string(),
                 io::ErrorKind::PermissionDenied => "permission denied".to_string(),
                 io::ErrorKind::TimedOut => "connect timed out".to_string(),
                 _ => io_error.to_string(),
             };
             return Error::Connect {
-                path: self.socket.clone(),
+                address: self.endpoint.to_string(),
                 reason,
                 source: io_error,
             };

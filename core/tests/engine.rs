@@ -658,3 +658,44 @@ fn one_client_shared_by_many_threads() {
         }
     });
 }
+
+#[tokio::test]
+async fn a_tcp_docker_host_reaches_the_same_daemon() {
+    let host = std::env::var("DIMG_TEST_TCP_HOST").expect("DIMG_TEST_TCP_HOST (scripts/engine.sh up)");
+    let tcp = Client::builder().host(&host).build().unwrap();
+    assert_eq!(tcp.host(), host);
+    assert_eq!(tcp.ping().await.unwrap().api_version, Some(ApiVersion::new(1, 41)));
+    let reference = image("t/p07:1.0");
+    pull(&docker(), &reference).await;
+    assert_eq!(
+        tcp.images().inspect(&reference).await.unwrap().repo_tags,
+        [reference.clone()]
+    );
+    let unix_ids: HashSet<String> = docker()
+        .images()
+        .list(&ListOptions::new())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    let tcp_ids: HashSet<String> = tcp
+        .images()
+        .list(&ListOptions::new())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert!(tcp_ids.contains(&docker().images().inspect(&reference).await.unwrap().id));
+    assert!(!tcp_ids.is_disjoint(&unix_ids));
+
+    let closed = Client::builder().host("tcp://127.0.0.1:1").build().unwrap();
+    let err = closed.ping().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Connect { address, .. } if address == "tcp://127.0.0.1:1"),
+        "{err:?}"
+    );
+    let err = Client::builder().host("ssh://user@127.0.0.1").build().unwrap_err();
+    assert!(err.to_string().contains("ssh:// scheme is not supported"), "{err}");
+}

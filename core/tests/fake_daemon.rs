@@ -416,8 +416,8 @@ async fn connection_problems_name_the_socket_and_return_at_once() {
         let err = docker.images().list(&ListOptions::new()).await.unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(2), "returned at once");
         match &err {
-            Error::Connect { path: p, source, .. } => {
-                assert_eq!(p, path);
+            Error::Connect { address, source, .. } => {
+                assert_eq!(*address, format!("unix://{}", path.display()));
                 assert_eq!(source.kind(), expected, "{path:?}");
             }
             other => panic!("{path:?}: {other:?}"),

@@ -1,0 +1,328 @@
+//! Tests that need a dockerd (and registry) of their own, because they configure, stop or
+//! kill it: a daemon started on a `daemon.json` written by `dimg::daemon_config`, and faults
+//! (the daemon killed mid-pull and restarted, the registry stopped mid-pull).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dimg::{Client, Error, ListOptions, PullOptions, RemoveOptions};
+use support::engine;
+
+/// A private dockerd in its own directory, on a config file, stopped (cleanly) when dropped.
+struct OwnDockerd {
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl OwnDockerd {
+    fn socket(&self) -> PathBuf {
+        self.dir.join("d.sock")
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.join("daemon.json")
+    }
+
+    fn create(name: &str) -> OwnDockerd {
+        let dir = PathBuf::from(format!("/tmp/dimg-own-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // 20.10 keeps its trust key in /etc/docker unless told otherwise (no flag for it).
+        std::fs::write(
+            dir.join("daemon.json"),
+            format!("{{\n  \"deprecated-key-path\": \"{}/key.json\"\n}}\n", dir.display()),
+        )
+        .unwrap();
+        OwnDockerd { dir, child: None }
+    }
+
+    fn start(&mut self) {
+        let name = self.dir.file_name().unwrap().to_string_lossy().to_string();
+        let log = std::fs::File::create(self.dir.join("dockerd.log")).unwrap();
+        let child = Command::new("dockerd")
+            .arg(format!("--config-file={}", self.config().display()))
+            .args(["--storage-driver=vfs", "--iptables=false", "--bridge=none"])
+            .arg(format!("--data-root={}/root", self.dir.display()))
+            .arg(format!("--exec-root={}/exec", self.dir.display()))
+            .arg(format!("--pidfile={}/dockerd.pid", self.dir.display()))
+            .arg(format!("--containerd-namespace={name}"))
+            .arg(format!("--containerd-plugins-namespace={name}-plugins"))
+            .arg(format!("-H=unix://{}", self.socket().display()))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start dockerd");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !ping_ok(&self.socket()) {
+            assert!(
+                Instant::now() < deadline,
+                "dockerd did not start: see {}/dockerd.log",
+                self.dir.display()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// SIGKILL, as a crash.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+        // A dockerd that died leaves its pidfile; the next start would refuse it. Its
+        // containerd outlives it: stop that too, and forget its pidfile, or the next dockerd
+        // would wait for the old one (even as a zombie) instead of starting its own.
+        let _ = std::fs::remove_file(self.dir.join("dockerd.pid"));
+        let containerd_pid = self.dir.join("exec/containerd/containerd.pid");
+        if let Ok(pid) = std::fs::read_to_string(&containerd_pid) {
+            let _ = Command::new("kill").args(["-9", pid.trim()]).status();
+            let _ = std::fs::remove_file(&containerd_pid);
+        }
+    }
+
+    /// SIGTERM and wait: dockerd unmounts what it mounted.
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while child.try_wait().unwrap().is_none() {
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+impl Drop for OwnDockerd {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = Command::new("umount")
+            .arg(self.dir.join("root"))
+            .stderr(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn ping_ok(socket: &Path) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::os::unix::net::UnixStream::connect(socket) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    if s.write_all(b"GET /_ping HTTP/1.0\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer.ends_with("OK")
+}
+
+/// A registry serving the seeded storage on a port of its own, which a test may stop.
+struct OwnRegistry {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl OwnRegistry {
+    fn start(port: u16) -> OwnRegistry {
+        let storage = format!("{}/registry", std::env::var("DIMG_ENGINE_DIR").unwrap());
+        let dir = PathBuf::from(format!("/tmp/dimg-own-registry-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("registry.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {storage}\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: dimg-own\n"
+            ),
+        )
+        .unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start docker-registry");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "registry did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        OwnRegistry { child, port, dir }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnRegistry {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// One daemon for every case, since each start costs seconds: its configuration, then the
+/// faults, in order.
+#[test]
+fn a_daemon_of_our_own_configured_killed_and_restarted() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut daemon = OwnDockerd::create("main");
+
+    // 1. The mirror goes into daemon.json through dimg's helper, which keeps the other key;
+    //    the daemon started on that file lists it and pulls Docker Hub names through it.
+    let mirror = format!("http://{}", engine::mirror());
+    let change = dimg::daemon_config::add_registry_mirror(daemon.config(), &mirror).unwrap();
+    assert!(change.changed && change.restart_required);
+    assert!(
+        std::fs::read_to_string(daemon.config())
+            .unwrap()
+            .contains("deprecated-key-path")
+    );
+    daemon.start();
+    let docker = Client::builder()
+        .socket_path(daemon.socket())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let info = docker.info().await.unwrap();
+        assert_eq!(info.registry_mirrors(), [format!("{mirror}/")]);
+        let summary = docker
+            .images()
+            .pull("zookeeper", &PullOptions::new())
+            .finish()
+            .await
+            .unwrap();
+        assert_eq!(
+            summary.status.as_deref(),
+            Some("Downloaded newer image for zookeeper:latest")
+        );
+    });
+
+    // 2. The registry stops in the middle of a pull: never a false success or a hang. dockerd
+    //    retries a failed layer download five times over about a minute ("Retrying in N
+    //    seconds", one message a second) before it reports the registry's error; the test
+    //    waits for the first retry or an error, then cancels by dropping the stream.
+    let mut registry = OwnRegistry::start(41599);
+    rt.block_on(async {
+        let reference = format!("127.0.0.1:{}/big:1.0", registry.port);
+        let mut pull = docker.images().pull(&reference, &PullOptions::new());
+        let mut stopped = false;
+        let started = Instant::now();
+        let outcome = loop {
+            match pull.next_event().await {
+                Some(Ok(event)) => {
+                    if !stopped
+                        && matches!(
+                            event.phase,
+                            dimg::PullPhase::Downloading | dimg::PullPhase::PullingFsLayer
+                        )
+                    {
+                        stopped = true;
+                        registry.stop();
+                    }
+                    if event.phase == dimg::PullPhase::Retrying {
+                        break Ok(event);
+                    }
+                }
+                Some(Err(e)) => break Err(e),
+                None => panic!("the pull succeeded although the registry stopped: {:?}", pull.summary()),
+            }
+        };
+        assert!(started.elapsed() < Duration::from_secs(30));
+        match outcome {
+            Ok(retrying) => assert!(retrying.status.starts_with("Retrying in"), "{retrying:?}"),
+            Err(e) => assert!(
+                matches!(e, Error::Pull { .. } | Error::Api { .. }),
+                "registry gone: {e:?}"
+            ),
+        }
+        drop(pull); // cancels the pull in the daemon
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while docker.images().inspect(&reference).await.is_ok() {
+            assert!(Instant::now() < deadline, "a cancelled pull left the image behind");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    drop(registry);
+
+    // 3. The daemon is killed in the middle of a pull: a typed error within the timeout.
+    rt.block_on(async {
+        let reference = engine::image("big:1.0");
+        let _ = docker
+            .images()
+            .remove(&reference, &RemoveOptions::new().force(true))
+            .await;
+        let mut pull = docker.images().pull(&reference, &PullOptions::new());
+        assert!(pull.next_event().await.unwrap().is_ok());
+        daemon.kill();
+        let started = Instant::now();
+        let err = loop {
+            match pull.next_event().await {
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => break e,
+                None => panic!("the pull ended as if it succeeded"),
+            }
+        };
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "error after {:?}",
+            started.elapsed()
+        );
+        assert!(matches!(err, Error::Protocol { .. } | Error::Timeout(_)), "{err:?}");
+
+        // While it is down: list and search fail at once with the socket named.
+        let err = docker.images().list(&ListOptions::new()).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Connect { address, .. } if address.contains("d.sock")),
+            "{err:?}"
+        );
+        let err = docker
+            .images()
+            .search(&format!("{}/tomcat", engine::index()), &Default::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+    });
+
+    // 4. Restarted: the same client works again without being rebuilt.
+    daemon.start();
+    rt.block_on(async {
+        assert!(docker.ping().await.is_ok());
+        let images = docker.images().list(&ListOptions::new()).await.unwrap();
+        assert!(
+            images
+                .iter()
+                .any(|i| i.repo_tags.contains(&"zookeeper:latest".to_string()))
+        );
+        let hits = docker
+            .images()
+            .search(
+                &format!("{}/tomcat", engine::index()),
+                &dimg::SearchOptions::new().limit(2),
+            )
+            .await
+            .unwrap();
+        assert_eq!(hits.len(), 2);
+    });
+
+    // 5. Removing the mirror again leaves the file as it was, apart from the key.
+    let change = dimg::daemon_config::remove_registry_mirror(daemon.config(), &mirror).unwrap();
+    assert!(change.changed && change.mirrors.is_empty());
+}
