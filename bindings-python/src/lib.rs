@@ -3,6 +3,7 @@
 //! (`python/dimg/__init__.py`), which re-exports what is registered here.
 
 mod client;
+mod daemon;
 mod errors;
 mod runtime;
 mod types;
@@ -15,5 +16,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     types::register(m)?;
     client::register(m)?;
+    daemon::register(m)?;
     Ok(())
 }

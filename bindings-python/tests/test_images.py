@@ -238,3 +238,21 @@ def test_registry_credentials(client: dimg.Client) -> None:
     with pytest.raises(dimg.InvalidArgument, match="unknown auth_config key"):
         client.images.pull(ref, auth_config={"user": user})
     force_remove(client, ref)
+
+
+def test_daemon_json_mirror_helpers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "daemon.json"
+    path.write_text('{"debug": true, "log-level": "warn"}')
+    change = dimg.add_registry_mirror("https://mirror.example.com", path=str(path))
+    assert change.changed and change.restart_required and change.mirrors == ["https://mirror.example.com/"]
+    assert not dimg.add_registry_mirror("https://mirror.example.com/", path=str(path)).changed
+    assert dimg.registry_mirrors(str(path)) == ["https://mirror.example.com/"]
+    text = path.read_text()
+    assert text.index('"debug"') < text.index('"log-level"') < text.index('"registry-mirrors"')
+    assert dimg.remove_registry_mirror("https://mirror.example.com", path=str(path)).mirrors == []
+    with pytest.raises(dimg.InvalidArgument):
+        dimg.add_registry_mirror("ftp://x", path=str(path))
+    path.write_text("{broken")
+    with pytest.raises(dimg.InvalidArgument, match="not touching it"):
+        dimg.add_registry_mirror("https://m.example.com", path=str(path))
+    assert path.read_text() == "{broken"

@@ -37,8 +37,12 @@ from dimg._native import (
     RemoveReport,
     SearchResult,
     UnsupportedOption,
+    MirrorChange,
     Version,
     __version__,
+    add_registry_mirror,
+    registry_mirrors,
+    remove_registry_mirror,
 )
 
 __all__ = [
@@ -67,6 +71,10 @@ __all__ = [
     "RemoveReport",
     "SearchResult",
     "UnsupportedOption",
+    "MirrorChange",
     "Version",
     "__version__",
+    "add_registry_mirror",
+    "registry_mirrors",
+    "remove_registry_mirror",
 ]

@@ -33,6 +33,10 @@ __all__ = [
     "PullStream",
     "AsyncClient",
     "AsyncImageCollection",
+    "MirrorChange",
+    "add_registry_mirror",
+    "remove_registry_mirror",
+    "registry_mirrors",
 ]
 
 __version__: str
@@ -324,3 +328,18 @@ class AsyncClient:
     def __aexit__(
         self, *_args: type[BaseException] | BaseException | TracebackType | None
     ) -> Awaitable[bool]: ...
+
+@final
+class MirrorChange:
+    @property
+    def path(self) -> str: ...
+    @property
+    def changed(self) -> bool: ...
+    @property
+    def mirrors(self) -> list[str]: ...
+    @property
+    def restart_required(self) -> bool: ...
+
+def add_registry_mirror(url: str, path: str = "/etc/docker/daemon.json") -> MirrorChange: ...
+def remove_registry_mirror(url: str, path: str = "/etc/docker/daemon.json") -> MirrorChange: ...
+def registry_mirrors(path: str = "/etc/docker/daemon.json") -> list[str]: ...
