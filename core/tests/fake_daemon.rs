@@ -427,3 +427,155 @@ async fn connection_problems_name_the_socket_and_return_at_once() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn truncated_json_and_invalid_utf8_are_protocol_errors() {
+    let daemon = FakeDaemon::start(|seen| {
+        if seen.target().contains("/images/json") {
+            Reply::json(200, "[{\"Id\":\"sha256:1\",\"RepoTags\":[\"a")
+        } else if seen.target().contains("/images/search") {
+            let body: &[u8] = b"[{\"name\":\"\xff\xfe\",\"description\":\"x\xc3\x28\"}]";
+            let mut reply = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+            reply.extend_from_slice(body);
+            Reply(vec![Step::Write(reply)])
+        } else {
+            Reply::chunked(200, &[b"{\"status\":\"Pulling \xff\xfe\"}\r\n"], Duration::ZERO, true)
+        }
+    });
+    let docker = client(&daemon);
+    let err = docker.images().list(&ListOptions::new()).await.unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    let err = docker.images().search("x", &SearchOptions::new()).await.unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    let err = docker
+        .images()
+        .pull("x:1", &PullOptions::new())
+        .finish()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_10_mb_single_line_is_a_clean_error_with_bounded_memory() {
+    let daemon = FakeDaemon::start(|_| {
+        let mut line = b"{\"status\":\"".to_vec();
+        line.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
+        line.extend_from_slice(b"\"}\r\n");
+        let chunks: Vec<&[u8]> = line.chunks(64 * 1024).collect();
+        Reply::chunked(200, &chunks, Duration::ZERO, true)
+    });
+    let err = client(&daemon)
+        .images()
+        .pull("x:1", &PullOptions::new())
+        .finish()
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::Protocol { .. }), "{err:?}");
+    assert!(err.chain().contains("longer than"), "{}", err.chain());
+}
+
+#[tokio::test]
+async fn an_endless_progress_stream_is_cancelled_by_dropping_it() {
+    let daemon = FakeDaemon::start(|_| {
+        let line: &[u8] =
+            b"{\"status\":\"Downloading\",\"progressDetail\":{\"current\":1,\"total\":2},\"id\":\"abc\"}\r\n";
+        let lines: Vec<&[u8]> = std::iter::repeat_n(line, 100_000).collect();
+        Reply::chunked(200, &lines, Duration::from_millis(1), true)
+    });
+    let docker = client(&daemon);
+    docker.ping().await.unwrap();
+    let closed_before = daemon.closed();
+    let mut pull = docker.images().pull("x:1", &PullOptions::new());
+    for _ in 0..500 {
+        assert_eq!(pull.next_event().await.unwrap().unwrap().phase, PullPhase::Downloading);
+    }
+    assert_eq!(pull.summary().events, 500);
+    drop(pull);
+    assert!(
+        wait_for(|| daemon.closed() > closed_before).await,
+        "dropping the stream closed the connection"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_content_length_is_an_error_not_a_hang() {
+    let daemon = FakeDaemon::start(|_| {
+        Reply(vec![
+            Step::Write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[]".to_vec()),
+            Step::Close,
+        ])
+    });
+    let started = Instant::now();
+    let err = client(&daemon).images().list(&ListOptions::new()).await.unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn http_1_0_close_delimited_bodies_are_read_to_the_end() {
+    let daemon = FakeDaemon::start(|seen| {
+        let body = if seen.target().contains("/images/create") {
+            String::from_utf8(FRESH.to_vec()).unwrap()
+        } else {
+            r#"[{"Id":"sha256:1","RepoTags":["a:1"],"Created":1,"Size":2}]"#.to_string()
+        };
+        Reply(vec![
+            Step::Write(format!("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{body}").into_bytes()),
+            Step::Close,
+        ])
+    });
+    let docker = client(&daemon);
+    let images = docker.images().list(&ListOptions::new()).await.unwrap();
+    assert_eq!(images[0].repo_tags, ["a:1"]);
+    let summary = docker.images().pull("x:1", &PullOptions::new()).finish().await.unwrap();
+    assert_eq!(summary.events, 9);
+}
+
+/// The permission check, run in a child of this test binary as `nobody` (root bypasses it).
+#[test]
+fn a_socket_without_permission_is_a_connect_error() {
+    if let Ok(socket) = std::env::var("DIMG_PERMISSION_CHILD_SOCKET") {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let err = rt.block_on(Client::with_socket(&socket).ping()).unwrap_err();
+        match &err {
+            Error::Connect { source, reason, .. } => {
+                assert_eq!(source.kind(), std::io::ErrorKind::PermissionDenied, "{err:?}");
+                assert_eq!(reason, "permission denied");
+            }
+            other => panic!("{other:?}"),
+        }
+        return;
+    }
+    if std::process::Command::new("setpriv").arg("--version").output().is_err() {
+        panic!("setpriv (util-linux) is needed to run a check as another user");
+    }
+    let dir = std::env::temp_dir().join(format!("dimg-perm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let socket = dir.join("root-only.sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let output = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_socket_without_permission_is_a_connect_error",
+            "--nocapture",
+        ])
+        .env("DIMG_PERMISSION_CHILD_SOCKET", &socket)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success() && text.contains("1 passed"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
