@@ -51,3 +51,6 @@ fi
   python -m mypy.stubtest dimg._native
   python -m mypy --strict tests python
 )
+
+step "fuzzing: a short bounded pass of each target (scripts/fuzz.sh)"
+scripts/fuzz.sh "${DIMG_FUZZ_SECONDS:-20}"

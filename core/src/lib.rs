@@ -35,6 +35,8 @@ mod client;
 pub mod daemon_config;
 mod error;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 mod images;
 mod jsonlines;
 mod model;
