@@ -99,6 +99,9 @@ def spec():
     # One image of its own for each test that needs one: distinct content, so distinct ids.
     for i in range(1, 41):
         images.append(image(f"t/p{i:02d}", ["1.0"], [[("p.txt", text(f"private image p{i:02d}\n"))]]))
+    # Distinct small images for the load tests (many concurrent pulls and removes).
+    for i in range(1, 61):
+        images.append(image(f"load/l{i:03d}", ["1.0"], [[("l.txt", text(f"load image l{i:03d}\n"))]]))
     return images
 
 

@@ -210,3 +210,60 @@ def test_asyncio_client(docker_host: str, registry: str, index: str) -> None:
 def test_cleanup(client: dimg.Client, registry: str) -> None:
     for n in range(10, 20):
         force_remove(client, f"{registry}/t/p{n}:1.0")
+
+
+def test_two_hundred_concurrent_operations_from_threads(docker_host: str, registry: str, index: str) -> None:
+    import gc
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    # The process-wide runtime (its epoll and wake-up fds) exists from the first call on.
+    warm_up = dimg.Client(docker_host)
+    assert warm_up.ping()
+    del warm_up
+    gc.collect()
+    time.sleep(0.2)
+    baseline = fds()
+    client = dimg.Client(docker_host, timeout=120)
+    stable = f"{registry}/tiny:1.0"
+    client.images.pull(stable)
+    to_pull = [f"{registry}/load/l{n:03d}:1.0" for n in range(1, 21)]
+    to_remove = [f"{registry}/load/l{n:03d}:1.0" for n in range(21, 31)]
+    for ref in to_pull + to_remove:
+        force_remove(client, ref)
+    for ref in to_remove:
+        client.images.pull(ref)
+
+    ops: list[tuple[str, str]] = [("pull", r) for r in to_pull] + [("remove", r) for r in to_remove]
+    ops += [("list", "")] * 70 + [("inspect", stable)] * 60 + [("search", f"{index}/tomcat")] * 40
+    assert len(ops) == 200
+
+    def run(op: tuple[str, str]) -> object:
+        kind, arg = op
+        if kind == "pull":
+            return client.images.pull(arg)
+        if kind == "remove":
+            return client.images.remove(arg)
+        if kind == "list":
+            return client.images.list()
+        if kind == "inspect":
+            return client.images.get(arg)
+        return client.images.search(arg, limit=5)
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        results = list(pool.map(run, ops))
+    assert len(results) == 200
+    for ref in to_pull:
+        assert client.images.get(ref).tags == [ref]
+        client.images.remove(ref)
+    for ref in to_remove:
+        with pytest.raises(dimg.ImageNotFound):
+            client.images.get(ref)
+    del client, pool, results
+    gc.collect()
+    deadline = time.monotonic() + 10
+    while fds() > baseline:
+        assert time.monotonic() < deadline, f"{fds()} fds open, {baseline} before"
+        time.sleep(0.05)
