@@ -202,14 +202,28 @@ def test_remove_many_like_docker_rmi(client: dimg.Client, registry: str) -> None
     assert report.exit_code == 1
 
 
-def test_bad_names_never_reach_the_daemon(client: dimg.Client) -> None:
-    for name in ["tiny:1.0?force=1", "../../containers/json", "%2e%2e", "a b", "a\x00b", "x\r\nX: 1", ""]:
+def test_bad_names_never_reach_the_daemon(client: dimg.Client, registry: str) -> None:
+    kept = client.images.pull(f"{registry}/tiny:1.0")
+    short = kept.id.removeprefix("sha256:")[:12]
+    for name in [
+        "tiny:1.0?force=1",
+        f"{registry}/tiny:1.0?force=1",
+        f"{short}?force=true",
+        f"x/../{short}",
+        "../../containers/json",
+        "%2e%2e",
+        "a b",
+        "a\x00b",
+        "x\r\nX: 1",
+        "",
+    ]:
         with pytest.raises(dimg.InvalidReference):
             client.images.remove(name, force=True)
         with pytest.raises(dimg.InvalidReference):
             client.images.get(name)
         with pytest.raises(dimg.InvalidReference):
             client.images.pull(name)
+    assert client.images.get(kept.id) == kept  # nothing was removed
 
 
 def test_errors_carry_status_codes(docker_host: str) -> None:

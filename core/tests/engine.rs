@@ -710,3 +710,30 @@ async fn a_tcp_docker_host_reaches_the_same_daemon() {
     let err = Client::builder().host("ssh://user@127.0.0.1").build().unwrap_err();
     assert!(err.to_string().contains("ssh:// scheme is not supported"), "{err}");
 }
+
+#[tokio::test]
+async fn hostile_names_remove_nothing_on_the_real_engine() {
+    let docker = docker();
+    let reference = image("t/p07:1.0");
+    let id = pull(&docker, &reference).await;
+    let short = &id["sha256:".len()..][..12];
+    for name in [
+        format!("{reference}?force=1"),
+        format!("{reference}#x"),
+        format!("{short}?force=true&noprune=1"),
+        format!("x/../{short}"),
+        format!("%2e%2e/{short}"),
+        format!("{reference}\r\nX-Force: 1"),
+        format!("{reference}\0"),
+        format!("{reference} "),
+        "../../containers/json".to_string(),
+    ] {
+        let err = docker
+            .images()
+            .remove(&name, &dimg::RemoveOptions::new().force(true))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidReference { .. }), "{name:?}: {err:?}");
+    }
+    assert_eq!(docker.images().inspect(&reference).await.unwrap().id, id, "still there");
+}
