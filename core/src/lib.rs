@@ -43,6 +43,7 @@ mod model;
 mod pull;
 mod query;
 pub mod reference;
+pub mod render;
 mod transport;
 mod version;
 

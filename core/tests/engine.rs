@@ -680,7 +680,7 @@ async fn a_tcp_docker_host_reaches_the_same_daemon() {
     pull(&docker(), &reference).await;
     assert_eq!(
         tcp.images().inspect(&reference).await.unwrap().repo_tags,
-        [reference.clone()]
+        std::slice::from_ref(&reference)
     );
     let unix_ids: HashSet<String> = docker()
         .images()

@@ -57,7 +57,7 @@ async fn pull_list_inspect_tag_and_remove_on_podman() {
     assert!(digest.starts_with("sha256:") && digest.len() == 71, "{digest}");
 
     let inspect = images.inspect(&reference).await.unwrap();
-    assert_eq!(inspect.repo_tags, [reference.clone()]);
+    assert_eq!(inspect.repo_tags, std::slice::from_ref(&reference));
     assert!(inspect.id.starts_with("sha256:"));
 
     let listed = images
@@ -66,7 +66,7 @@ async fn pull_list_inspect_tag_and_remove_on_podman() {
         .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, inspect.id);
-    assert_eq!(listed[0].repo_tags, [reference.clone()]);
+    assert_eq!(listed[0].repo_tags, std::slice::from_ref(&reference));
     let all = images.list(&ListOptions::new().all(true)).await.unwrap();
     assert!(all.iter().any(|i| i.id == inspect.id));
     let tagged = images

@@ -1,0 +1,320 @@
+//! `docker pull`: `dimg_pull_options`, `dimg_client_pull` with its progress callback,
+//! `dimg_pull_summary`.
+
+use std::ffi::{CString, c_char, c_int, c_void};
+use std::ptr;
+
+use crate::client::dimg_client;
+use crate::error::{Failure, dimg_result, fallible};
+use crate::ffi::{arg_mut, arg_ref, arg_str, c_ptr, cstring, free_box, into_raw, opt_out, opt_ref, opt_str, write_out};
+use crate::runtime::block_on;
+
+/// Options of `dimg_client_pull` (`docker pull`). Made by `dimg_pull_options_new`, released by
+/// `dimg_pull_options_free`. Change it from one thread at a time; calls only read it.
+#[allow(non_camel_case_types)]
+#[derive(Debug, Default)]
+pub struct dimg_pull_options {
+    all_tags: bool,
+    platform: Option<String>,
+}
+
+impl dimg_pull_options {
+    fn to_core(&self) -> dimg::PullOptions {
+        let options = dimg::PullOptions::new().all_tags(self.all_tags);
+        match &self.platform {
+            Some(platform) => options.platform(platform.clone()),
+            None => options,
+        }
+    }
+}
+
+/// New pull options: one tag (`latest` when the reference has none), the daemon's platform.
+/// Release with `dimg_pull_options_free`. Never NULL (except on an internal error).
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_options_new() -> *mut dimg_pull_options {
+    ffi_boundary! { into_raw(dimg_pull_options::default()) }
+}
+
+/// Releases pull options. NULL does nothing.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_options_free(options: *mut dimg_pull_options) {
+    ffi_boundary! { free_box(options) }
+}
+
+/// Pull every tag of the repository (`docker pull -a`); the reference must then have no tag
+/// or digest (else the pull fails with `DIMG_RESULT_INVALID_ARGUMENT`).
+/// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_options_set_all_tags(options: *mut dimg_pull_options, all_tags: bool) -> dimg_result {
+    ffi_boundary! {
+        fallible(|| {
+            arg_mut(options, "options")?.all_tags = all_tags;
+            Ok(())
+        })
+    }
+}
+
+/// Pull for `platform`, `os[/arch[/variant]]` (`linux/amd64`; API 1.32), checked by
+/// `dimg_client_pull`; NULL goes back to the daemon's platform.
+/// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or a non-UTF-8 platform.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_options_set_platform(
+    options: *mut dimg_pull_options,
+    platform: *const c_char,
+) -> dimg_result {
+    ffi_boundary! {
+        fallible(|| {
+            let options = arg_mut(options, "options")?;
+            options.platform = opt_str(platform, "platform")?.map(str::to_string);
+            Ok(())
+        })
+    }
+}
+
+/// What one pull message says, classified from the daemon's status text.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum dimg_pull_phase {
+    /// Any other text.
+    Other = 0,
+    /// `Pulling from library/alpine` (the id is the tag).
+    PullingFrom = 1,
+    /// `Pulling fs layer`.
+    PullingFsLayer = 2,
+    /// `Waiting`.
+    Waiting = 3,
+    /// `Downloading`, with byte counts.
+    Downloading = 4,
+    /// `Verifying Checksum`.
+    VerifyingChecksum = 5,
+    /// `Download complete`.
+    DownloadComplete = 6,
+    /// `Extracting`, with byte counts.
+    Extracting = 7,
+    /// `Pull complete`.
+    PullComplete = 8,
+    /// `Already exists`: the layer was present locally.
+    AlreadyExists = 9,
+    /// `Retrying in N seconds`.
+    Retrying = 10,
+    /// `Digest: sha256:...`.
+    Digest = 11,
+    /// `Status: Downloaded newer image for ...` or `Status: Image is up to date for ...`.
+    Status = 12,
+}
+
+impl From<dimg::PullPhase> for dimg_pull_phase {
+    fn from(phase: dimg::PullPhase) -> dimg_pull_phase {
+        match phase {
+            dimg::PullPhase::PullingFrom => dimg_pull_phase::PullingFrom,
+            dimg::PullPhase::PullingFsLayer => dimg_pull_phase::PullingFsLayer,
+            dimg::PullPhase::Waiting => dimg_pull_phase::Waiting,
+            dimg::PullPhase::Downloading => dimg_pull_phase::Downloading,
+            dimg::PullPhase::VerifyingChecksum => dimg_pull_phase::VerifyingChecksum,
+            dimg::PullPhase::DownloadComplete => dimg_pull_phase::DownloadComplete,
+            dimg::PullPhase::Extracting => dimg_pull_phase::Extracting,
+            dimg::PullPhase::PullComplete => dimg_pull_phase::PullComplete,
+            dimg::PullPhase::AlreadyExists => dimg_pull_phase::AlreadyExists,
+            dimg::PullPhase::Retrying => dimg_pull_phase::Retrying,
+            dimg::PullPhase::Digest => dimg_pull_phase::Digest,
+            dimg::PullPhase::Status => dimg_pull_phase::Status,
+            _ => dimg_pull_phase::Other,
+        }
+    }
+}
+
+/// One progress message of a pull, passed to the progress callback. Everything in it is
+/// borrowed until the callback returns: copy what you want to keep.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+pub struct dimg_pull_progress {
+    /// Layer id (12 hex), the tag for `DIMG_PULL_PHASE_PULLING_FROM`, or "" for image-wide
+    /// messages.
+    pub id: *const c_char,
+    /// The daemon's text, e.g. `Downloading`, `Pull complete`, `Digest: sha256:...`.
+    pub status: *const c_char,
+    /// `status`, classified.
+    pub phase: dimg_pull_phase,
+    /// Bytes done so far, 0 when the daemon did not say.
+    pub current: u64,
+    /// Bytes in all, 0 when the daemon did not say.
+    pub total: u64,
+}
+
+/// A pull progress callback: called on the thread that called `dimg_client_pull`, once per
+/// message, in order. Return 0 to go on, non-zero to stop the pull (which then returns
+/// `DIMG_RESULT_CANCELLED`; the daemon stops pulling). It must not call `dimg_client_*`
+/// functions (they return `DIMG_RESULT_REENTRANT`).
+#[allow(non_camel_case_types)]
+pub type dimg_pull_progress_cb =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, progress: *const dimg_pull_progress) -> c_int>;
+
+/// Whether a pull fetched anything.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum dimg_pull_outcome {
+    /// The daemon did not say (Podman's stream has no `Status:` line).
+    Unknown = 0,
+    /// `Status: Downloaded newer image for ...`: something was downloaded or newly tagged.
+    Downloaded = 1,
+    /// `Status: Image is up to date for ...`.
+    UpToDate = 2,
+}
+
+/// What a finished pull amounts to. Made by `dimg_client_pull`, released by
+/// `dimg_pull_summary_free`; immutable.
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+pub struct dimg_pull_summary {
+    reference: CString,
+    digest: CString,
+    status: CString,
+    outcome: dimg_pull_outcome,
+    layers_pulled: usize,
+    layers_existing: usize,
+    events: usize,
+}
+
+impl From<dimg::PullSummary> for dimg_pull_summary {
+    fn from(summary: dimg::PullSummary) -> dimg_pull_summary {
+        dimg_pull_summary {
+            reference: cstring(summary.reference),
+            digest: cstring(summary.digest.unwrap_or_default()),
+            status: cstring(summary.status.unwrap_or_default()),
+            outcome: match summary.outcome {
+                dimg::PullOutcome::Downloaded => dimg_pull_outcome::Downloaded,
+                dimg::PullOutcome::UpToDate => dimg_pull_outcome::UpToDate,
+                _ => dimg_pull_outcome::Unknown,
+            },
+            layers_pulled: summary.layers_pulled,
+            layers_existing: summary.layers_existing,
+            events: summary.events,
+        }
+    }
+}
+
+/// `docker pull REFERENCE`: pulls an image, reporting progress.
+///
+/// `reference` is parsed and normalised first (`zookeeper` means
+/// `docker.io/library/zookeeper:latest`, never every tag; see `dimg_pull_options_set_all_tags`).
+/// `options` may be NULL for the defaults. `on_progress` (may be NULL) is called on this thread
+/// for each message, with `userdata` as its first argument; returning non-zero cancels the pull.
+/// `summary_out` may be NULL; otherwise, on success only, `*summary_out` is a new summary, to
+/// be released with `dimg_pull_summary_free`.
+///
+/// Errors: `DIMG_RESULT_INVALID_REFERENCE` (nothing sent); `DIMG_RESULT_INVALID_ARGUMENT` for
+/// NULL `client` or `reference`, non-UTF-8, a tag together with all tags, an invalid platform;
+/// `DIMG_RESULT_UNSUPPORTED_OPTION` (platform before API 1.32); `DIMG_RESULT_NOT_FOUND` (no such
+/// repository or tag); `DIMG_RESULT_API` (for example an unreachable registry);
+/// `DIMG_RESULT_PULL_FAILED` (an error inside the pull stream); `DIMG_RESULT_CANCELLED` (the
+/// callback returned non-zero); `DIMG_RESULT_TIMEOUT` (the daemon went quiet for longer than the
+/// client's timeout); `DIMG_RESULT_CONNECT`, `DIMG_RESULT_PROTOCOL`, `DIMG_RESULT_REENTRANT`.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_client_pull(
+    client: *const dimg_client,
+    reference: *const c_char,
+    options: *const dimg_pull_options,
+    on_progress: dimg_pull_progress_cb,
+    userdata: *mut c_void,
+    summary_out: *mut *mut dimg_pull_summary,
+) -> dimg_result {
+    ffi_boundary! {
+        fallible(|| {
+            // Everything is copied out of C's objects first: the callback may free them.
+            let client = arg_ref(client, "client")?.client.clone();
+            let reference = arg_str(reference, "reference")?.to_string();
+            let options = opt_ref(options).map(dimg_pull_options::to_core).unwrap_or_default();
+            let summary = block_on(async move {
+                let mut pull = client.images().pull(&reference, &options);
+                while let Some(event) = pull.next_event().await {
+                    let event = event?;
+                    if let Some(callback) = on_progress {
+                        let id = cstring(event.id.as_deref().unwrap_or(""));
+                        let status = cstring(event.status.as_str());
+                        let progress = dimg_pull_progress {
+                            id: id.as_ptr(),
+                            status: status.as_ptr(),
+                            phase: event.phase.into(),
+                            current: event.current.unwrap_or(0),
+                            total: event.total.unwrap_or(0),
+                        };
+                        if call_progress(callback, userdata, &progress) != 0 {
+                            // Dropping the stream closes the connection: the daemon stops.
+                            return Err(Failure::new(
+                                dimg_result::Cancelled,
+                                format!("the pull of {reference} was cancelled by its progress callback"),
+                            ));
+                        }
+                    }
+                }
+                Ok(pull.summary().clone())
+            })??;
+            if let Some(out) = opt_out(summary_out) {
+                write_out(out, dimg_pull_summary::from(summary));
+            }
+            Ok(())
+        })
+    }
+}
+
+type ProgressFn = unsafe extern "C" fn(userdata: *mut c_void, progress: *const dimg_pull_progress) -> c_int;
+
+fn call_progress(callback: ProgressFn, userdata: *mut c_void, progress: &dimg_pull_progress) -> c_int {
+    // SAFETY: the caller of dimg_client_pull promises a valid callback for this userdata;
+    // `progress` and the strings it points to outlive the call.
+    unsafe { callback(userdata, progress) }
+}
+
+/// Releases a pull summary. NULL does nothing.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_summary_free(summary: *mut dimg_pull_summary) {
+    ffi_boundary! { free_box(summary) }
+}
+
+/// The normalised reference that was pulled (`docker.io/library/zookeeper:latest`; without a
+/// tag for an all-tags pull). Borrowed until the summary is freed; NULL for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_summary_reference(summary: *const dimg_pull_summary) -> *const c_char {
+    ffi_boundary! { opt_ref(summary).map_or(ptr::null(), |s| c_ptr(&s.reference)) }
+}
+
+/// The manifest digest (`sha256:...`), or "" when the daemon did not give one. Borrowed until
+/// the summary is freed; NULL for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_summary_digest(summary: *const dimg_pull_summary) -> *const c_char {
+    ffi_boundary! { opt_ref(summary).map_or(ptr::null(), |s| c_ptr(&s.digest)) }
+}
+
+/// The daemon's final status text (`Downloaded newer image for ...`), or "". Borrowed until the
+/// summary is freed; NULL for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_summary_status(summary: *const dimg_pull_summary) -> *const c_char {
+    ffi_boundary! { opt_ref(summary).map_or(ptr::null(), |s| c_ptr(&s.status)) }
+}
+
+/// Downloaded, up to date, or unknown (also for NULL).
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_summary_outcome(summary: *const dimg_pull_summary) -> dimg_pull_outcome {
+    ffi_boundary! { opt_ref(summary).map_or(dimg_pull_outcome::Unknown, |s| s.outcome) }
+}
+
+/// Layers that completed (`Pull complete`); 0 for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_summary_layers_pulled(summary: *const dimg_pull_summary) -> usize {
+    ffi_boundary! { opt_ref(summary).map_or(0, |s| s.layers_pulled) }
+}
+
+/// Layers that were already present (`Already exists`); 0 for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_summary_layers_existing(summary: *const dimg_pull_summary) -> usize {
+    ffi_boundary! { opt_ref(summary).map_or(0, |s| s.layers_existing) }
+}
+
+/// The number of progress messages received; 0 for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_summary_events(summary: *const dimg_pull_summary) -> usize {
+    ffi_boundary! { opt_ref(summary).map_or(0, |s| s.events) }
+}

@@ -1,0 +1,432 @@
+/* Every result code libdimg can produce, each with its last-error message and HTTP status.
+ *
+ * The real engine produces most of them. A small fake daemon on a Unix socket (a thread of this
+ * program) produces what a real one cannot on demand: a daemon that never answers (TIMEOUT),
+ * undecodable JSON (PROTOCOL), an error inside a pull stream (PULL_FAILED). DIMG_RESULT_PANIC
+ * cannot be produced through the API (it is what a bug would give); the Rust unit tests cover
+ * the panic boundary.
+ *
+ * Owns the names dimgc-errors/... (removed at the end). */
+#include "check.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------------------------------- */
+/* The fake daemon                                                                           */
+/* ---------------------------------------------------------------------------------------- */
+
+typedef enum { SILENT, GARBAGE, PULL_ERROR, PULL_STREAM, PULL_STALL } fake_mode;
+
+typedef struct {
+    fake_mode mode;
+    char path[108];
+    int listener;
+    volatile int stop;
+    pthread_t thread;
+} fake_daemon;
+
+static void sleep_ms(long ms) {
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+static void send_all(int fd, const char *text) {
+    size_t len = strlen(text);
+    while (len > 0) {
+        ssize_t n = write(fd, text, len);
+        if (n <= 0) return;
+        text += n;
+        len -= (size_t)n;
+    }
+}
+
+static void send_response(int fd, const char *content_type, const char *body) {
+    char *head = fmt("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+                     "Connection: close\r\n\r\n",
+                     content_type, strlen(body));
+    send_all(fd, head);
+    send_all(fd, body);
+    free(head);
+}
+
+static const char *PULL_LINES =
+    "{\"status\":\"Pulling from fake/x\",\"id\":\"1.0\"}\n"
+    "{\"status\":\"Pulling fs layer\",\"progressDetail\":{},\"id\":\"b8ac15d4e748\"}\n"
+    "{\"status\":\"Downloading\",\"progressDetail\":{\"current\":80,\"total\":161},\"id\":\"b8ac15d4e748\"}\n"
+    "{\"status\":\"Pull complete\",\"progressDetail\":{},\"id\":\"b8ac15d4e748\"}\n"
+    "{\"status\":\"Digest: sha256:d0ea81f1e24ee32b222c0195e878cab20b29d3af5a0cf388b35774056ec6eb6a\"}\n"
+    "{\"status\":\"Status: Downloaded newer image for fake/x:1.0\"}\n";
+
+static void serve(fake_daemon *fake, int fd) {
+    char request[4096] = "";
+    size_t len = 0;
+    while (len < sizeof request - 1 && strstr(request, "\r\n\r\n") == NULL) {
+        ssize_t n = read(fd, request + len, sizeof request - 1 - len);
+        if (n <= 0) break;
+        len += (size_t)n;
+        request[len] = '\0';
+    }
+    request[len] = '\0';
+    if (strstr(request, "/_ping") != NULL) {
+        send_response(fd, "text/plain", "OK");
+    } else if (strstr(request, "/images/create") != NULL && fake->mode == PULL_ERROR) {
+        send_response(fd, "application/json",
+                      "{\"status\":\"Pulling from fake/x\",\"id\":\"1.0\"}\n"
+                      "{\"errorDetail\":{\"message\":\"the registry went away\"},\"error\":\"the registry went away\"}\n");
+    } else if (strstr(request, "/images/create") != NULL && fake->mode == PULL_STREAM) {
+        send_response(fd, "application/json", PULL_LINES);
+    } else if (strstr(request, "/images/create") != NULL && fake->mode == PULL_STALL) {
+        send_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+                     "{\"status\":\"Pulling from fake/x\",\"id\":\"1.0\"}\n");
+        while (!fake->stop) sleep_ms(10);
+    } else {
+        send_response(fd, "application/json", "{\"Id\": tru");
+    }
+}
+
+static void *fake_main(void *arg) {
+    fake_daemon *fake = (fake_daemon *)arg;
+    for (;;) {
+        int fd = accept(fake->listener, NULL, NULL);
+        if (fd < 0) {
+            if (errno == EINTR) continue;
+            return NULL; /* shut down */
+        }
+        serve(fake, fd);
+        close(fd);
+    }
+}
+
+static fake_daemon *fake_start(fake_mode mode) {
+    static int counter = 0;
+    fake_daemon *fake = (fake_daemon *)calloc(1, sizeof *fake);
+    fake->mode = mode;
+    snprintf(fake->path, sizeof fake->path, "/tmp/dimgc-fake-%ld-%d.sock", (long)getpid(), counter++);
+    unlink(fake->path);
+    fake->listener = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK(fake->listener >= 0);
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof address);
+    address.sun_family = AF_UNIX;
+    snprintf(address.sun_path, sizeof address.sun_path, "%s", fake->path);
+    CHECK(bind(fake->listener, (struct sockaddr *)&address, sizeof address) == 0);
+    CHECK(listen(fake->listener, 16) == 0);
+    if (mode != SILENT) CHECK(pthread_create(&fake->thread, NULL, fake_main, fake) == 0);
+    return fake;
+}
+
+static void fake_stop(fake_daemon *fake) {
+    fake->stop = 1;
+    shutdown(fake->listener, SHUT_RDWR); /* wakes accept() */
+    if (fake->mode != SILENT) CHECK(pthread_join(fake->thread, NULL) == 0);
+    close(fake->listener);
+    unlink(fake->path);
+    free(fake);
+}
+
+static dimg_client *fake_client(const fake_daemon *fake, uint32_t timeout_ms) {
+    dimg_client *client = NULL;
+    CHECK_OK(dimg_client_new(fake->path, timeout_ms, &client));
+    return client;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static char message[1024];
+
+static void ok_and_names(void) {
+    dimg_client *client = test_client();
+    dimg_ping *ping = NULL;
+    CHECK_OK(dimg_client_ping(client, &ping));
+    CHECK(dimg_last_error_code() == DIMG_RESULT_OK && dimg_last_error_http_status() == 0);
+    CHECK(dimg_last_error_message(message, sizeof message) == 0 && message[0] == '\0');
+    dimg_ping_free(ping);
+    dimg_client_free(client);
+
+    CHECK_STR(dimg_result_name(DIMG_RESULT_OK), "DIMG_RESULT_OK");
+    CHECK_STR(dimg_result_name(DIMG_RESULT_INVALID_ARGUMENT), "DIMG_RESULT_INVALID_ARGUMENT");
+    CHECK_STR(dimg_result_name(DIMG_RESULT_UNSUPPORTED_OPTION), "DIMG_RESULT_UNSUPPORTED_OPTION");
+    CHECK_STR(dimg_result_name(DIMG_RESULT_PANIC), "DIMG_RESULT_PANIC");
+    CHECK_STR(dimg_result_name(13), "DIMG_RESULT_UNKNOWN");
+    CHECK_STR(dimg_result_name(-1), "DIMG_RESULT_UNKNOWN");
+    /* The numbers are API. */
+    CHECK(DIMG_RESULT_OK == 0 && DIMG_RESULT_INVALID_ARGUMENT == 1 && DIMG_RESULT_INVALID_REFERENCE == 2 &&
+          DIMG_RESULT_CONNECT == 3 && DIMG_RESULT_TIMEOUT == 4 && DIMG_RESULT_NOT_FOUND == 5 &&
+          DIMG_RESULT_CONFLICT == 6 && DIMG_RESULT_API == 7 && DIMG_RESULT_PULL_FAILED == 8 &&
+          DIMG_RESULT_PROTOCOL == 9 && DIMG_RESULT_CANCELLED == 10 && DIMG_RESULT_REENTRANT == 11 &&
+          DIMG_RESULT_UNSUPPORTED_OPTION == 12 && DIMG_RESULT_PANIC == 99);
+    PASS("OK clears the last error; result names; stable numbers");
+}
+
+static void invalid_argument(void) {
+    dimg_client *client = NULL;
+    CHECK_CODE(dimg_client_new("ssh://me@example.invalid", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_CONTAINS(last_message(message, sizeof message), "ssh://");
+    CHECK(client == NULL);
+    CHECK_CODE(dimg_client_new("unix://", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_CODE(dimg_client_new("", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_CODE(dimg_client_new("/tmp/\xc3\x28.sock", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_STR(last_message(message, sizeof message), "socket_or_host is not valid UTF-8");
+    CHECK_CODE(dimg_client_new(NULL, 0, NULL), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_STR(last_message(message, sizeof message), "client_out is NULL");
+    CHECK(client == NULL);
+    CHECK(dimg_last_error_http_status() == 0);
+
+    client = test_client();
+    dimg_search_results *results = NULL;
+    CHECK_CODE(dimg_client_search(client, NULL, NULL, &results), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_STR(last_message(message, sizeof message), "term is NULL");
+    CHECK_CODE(dimg_client_search(client, "tom\xff" "cat", NULL, &results), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_STR(last_message(message, sizeof message), "term is not valid UTF-8");
+    CHECK(results == NULL);
+    dimg_client_free(client);
+    PASS("INVALID_ARGUMENT");
+}
+
+static void environment(void) {
+    const char *host = need_env("DIMG_TEST_DOCKER_HOST");
+    char *saved_host = getenv("DOCKER_HOST") ? fmt("%s", getenv("DOCKER_HOST")) : NULL;
+    dimg_client *client = NULL;
+
+    CHECK(setenv("DOCKER_HOST", host, 1) == 0);
+    CHECK_OK(dimg_client_new(NULL, 0, &client)); /* NULL: DOCKER_HOST, as the docker CLI */
+    CHECK_STR(dimg_client_socket_path(client), host + strlen("unix://"));
+    dimg_ping *ping = NULL;
+    CHECK_OK(dimg_client_ping(client, &ping));
+    dimg_ping_free(ping);
+    dimg_client_free(client);
+
+    CHECK(setenv("DOCKER_API_VERSION", "1.30", 1) == 0); /* pins the version */
+    client = NULL;
+    CHECK_OK(dimg_client_new(NULL, 0, &client));
+    uint16_t major = 0, minor = 0;
+    CHECK_OK(dimg_client_api_version(client, &major, &minor));
+    CHECK(major == 1 && minor == 30);
+    dimg_list_options *options = dimg_list_options_new();
+    CHECK_OK(dimg_list_options_set_reference(options, "dimgc-errors/*"));
+    dimg_image_list *list = NULL;
+    CHECK_OK(dimg_client_list_images(client, options, &list));
+    dimg_image_list_free(list);
+    dimg_list_options_free(options);
+    dimg_client_free(client);
+    CHECK(setenv("DOCKER_API_VERSION", "one.two", 1) == 0);
+    client = NULL;
+    CHECK_CODE(dimg_client_new(NULL, 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_CONTAINS(last_message(message, sizeof message), "DOCKER_API_VERSION");
+    CHECK(unsetenv("DOCKER_API_VERSION") == 0);
+
+    CHECK(setenv("DOCKER_HOST", "ssh://me@example.invalid", 1) == 0);
+    CHECK_CODE(dimg_client_new(NULL, 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK(client == NULL);
+    if (saved_host) {
+        CHECK(setenv("DOCKER_HOST", saved_host, 1) == 0);
+        free(saved_host);
+    } else {
+        CHECK(unsetenv("DOCKER_HOST") == 0);
+    }
+    PASS("NULL host reads DOCKER_HOST and DOCKER_API_VERSION");
+}
+
+static void invalid_reference(void) {
+    dimg_client *client = test_client();
+    dimg_image_inspect *image = NULL;
+    CHECK_CODE(dimg_client_inspect_image(client, "Tiny", &image), DIMG_RESULT_INVALID_REFERENCE);
+    CHECK_STR(last_message(message, sizeof message),
+              "invalid reference format: repository name (library/Tiny) must be lowercase");
+    CHECK_CODE(dimg_client_inspect_image(client, "tiny?force=1", &image), DIMG_RESULT_INVALID_REFERENCE);
+    CHECK_CODE(dimg_client_tag_image(client, "tiny:1.0", "Bad/Name"), DIMG_RESULT_INVALID_REFERENCE);
+    CHECK(image == NULL && dimg_last_error_http_status() == 0);
+    dimg_client_free(client);
+    PASS("INVALID_REFERENCE");
+}
+
+static void connect_error(void) {
+    dimg_client *client = NULL;
+    CHECK_OK(dimg_client_new("/nonexistent/dimgc.sock", 0, &client)); /* nothing sent yet */
+    CHECK_STR(dimg_client_socket_path(client), "/nonexistent/dimgc.sock");
+    dimg_image_list *list = NULL;
+    CHECK_CODE(dimg_client_list_images(client, NULL, &list), DIMG_RESULT_CONNECT);
+    CHECK(list == NULL && dimg_last_error_http_status() == 0);
+    CHECK_CONTAINS(last_message(message, sizeof message), "/nonexistent/dimgc.sock");
+    dimg_last_error_cli_message(message, sizeof message);
+    CHECK_STR(message, "Cannot connect to the Docker daemon at unix:///nonexistent/dimgc.sock. Is the docker daemon running?");
+    CHECK_CODE(dimg_client_pull(client, "tiny:1.0", NULL, NULL, NULL, NULL), DIMG_RESULT_CONNECT);
+    dimg_client_free(client);
+    PASS("CONNECT");
+}
+
+static void timeout(void) {
+    fake_daemon *fake = fake_start(SILENT);
+    dimg_client *client = fake_client(fake, 300);
+    dimg_ping *ping = NULL;
+    CHECK_CODE(dimg_client_ping(client, &ping), DIMG_RESULT_TIMEOUT);
+    CHECK(ping == NULL);
+    CHECK_STR(last_message(message, sizeof message), "no response from the Docker daemon within 300ms");
+    dimg_client_free(client);
+    fake_stop(fake);
+
+    /* A pull stream that stops moving. */
+    fake = fake_start(PULL_STALL);
+    client = fake_client(fake, 300);
+    dimg_pull_summary *summary = NULL;
+    CHECK_CODE(dimg_client_pull(client, "fake/x:1.0", NULL, NULL, NULL, &summary), DIMG_RESULT_TIMEOUT);
+    CHECK(summary == NULL);
+    dimg_client_free(client);
+    fake_stop(fake);
+    PASS("TIMEOUT (a silent daemon, a stalled pull)");
+}
+
+static void not_found_and_conflict(void) {
+    dimg_client *client = test_client();
+    dimg_image_inspect *image = NULL;
+    CHECK_CODE(dimg_client_inspect_image(client, "dimgc-errors/nosuch:1", &image), DIMG_RESULT_NOT_FOUND);
+    CHECK(dimg_last_error_http_status() == 404);
+    CHECK_CONTAINS(last_message(message, sizeof message), "No such image: dimgc-errors/nosuch:1");
+    CHECK(image == NULL);
+
+    /* An image with two names, removed by id: the daemon's 409. */
+    char *id = import_image("errors", "dimgc-errors/conflict:a");
+    CHECK_OK(dimg_client_tag_image(client, "dimgc-errors/conflict:a", "dimgc-errors/conflict:b"));
+    dimg_removed_items *items = NULL;
+    CHECK_CODE(dimg_client_remove_image(client, id, NULL, &items), DIMG_RESULT_CONFLICT);
+    CHECK(dimg_last_error_http_status() == 409);
+    CHECK_CONTAINS(last_message(message, sizeof message), "must be forced");
+    CHECK(items == NULL);
+
+    dimg_remove_options *force = dimg_remove_options_new();
+    CHECK_OK(dimg_remove_options_set_force(force, true));
+    CHECK_OK(dimg_client_remove_image(client, id, force, &items));
+    CHECK(dimg_removed_items_len(items) >= 3); /* two untags, then the deletes */
+    CHECK(dimg_removed_item_kind(dimg_removed_items_get(items, 1)) == DIMG_REMOVED_KIND_UNTAGGED);
+    CHECK(dimg_removed_item_kind(dimg_removed_items_get(items, 2)) == DIMG_REMOVED_KIND_DELETED);
+    dimg_removed_items_free(items);
+    dimg_remove_options_free(force);
+    free(id);
+    dimg_client_free(client);
+    PASS("NOT_FOUND, CONFLICT");
+}
+
+static void api_error(void) {
+    dimg_client *client = test_client();
+    CHECK_CODE(dimg_client_pull(client, "127.0.0.1:1/x:1", NULL, NULL, NULL, NULL), DIMG_RESULT_API);
+    CHECK(dimg_last_error_http_status() == 500);
+    dimg_last_error_cli_message(message, sizeof message);
+    CHECK(strncmp(message, "Error response from daemon: ", 28) == 0);
+    dimg_client_free(client);
+    PASS("API (500)");
+}
+
+static int count_events(void *userdata, const dimg_pull_progress *p) {
+    (void)p;
+    ++*(int *)userdata;
+    return 0;
+}
+
+static void pull_failed(void) {
+    fake_daemon *fake = fake_start(PULL_ERROR);
+    dimg_client *client = fake_client(fake, 5000);
+    int events = 0;
+    dimg_pull_summary *summary = NULL;
+    CHECK_CODE(dimg_client_pull(client, "fake/x:1.0", NULL, count_events, &events, &summary),
+               DIMG_RESULT_PULL_FAILED);
+    CHECK_STR(last_message(message, sizeof message), "the registry went away");
+    CHECK(events == 1 && summary == NULL && dimg_last_error_http_status() == 0);
+    dimg_client_free(client);
+    fake_stop(fake);
+    PASS("PULL_FAILED (errorDetail inside a 200 stream)");
+}
+
+static void protocol(void) {
+    fake_daemon *fake = fake_start(GARBAGE);
+    dimg_client *client = fake_client(fake, 5000);
+    dimg_image_list *list = NULL;
+    CHECK_CODE(dimg_client_list_images(client, NULL, &list), DIMG_RESULT_PROTOCOL);
+    CHECK_CONTAINS(last_message(message, sizeof message), "unexpected response from the Docker daemon");
+    CHECK(list == NULL);
+    dimg_client_free(client);
+    fake_stop(fake);
+    PASS("PROTOCOL (undecodable JSON)");
+}
+
+static int cancel_first(void *userdata, const dimg_pull_progress *p) {
+    (void)p;
+    ++*(int *)userdata;
+    return 1;
+}
+
+typedef struct {
+    dimg_client *client;
+    int calls;
+    dimg_result inner;
+} reentry;
+
+static int call_back_in(void *userdata, const dimg_pull_progress *p) {
+    reentry *r = (reentry *)userdata;
+    (void)p;
+    if (r->calls++ == 0) {
+        dimg_search_results *results = NULL;
+        r->inner = dimg_client_search(r->client, "tomcat", NULL, &results);
+        CHECK(results == NULL);
+    }
+    return 0;
+}
+
+static void cancelled_and_reentrant(void) {
+    fake_daemon *fake = fake_start(PULL_STREAM);
+    dimg_client *client = fake_client(fake, 5000);
+    int calls = 0;
+    CHECK_CODE(dimg_client_pull(client, "fake/x:1.0", NULL, cancel_first, &calls, NULL), DIMG_RESULT_CANCELLED);
+    CHECK(calls == 1);
+
+    reentry r = {client, 0, DIMG_RESULT_OK};
+    dimg_pull_summary *summary = NULL;
+    CHECK_OK(dimg_client_pull(client, "fake/x:1.0", NULL, call_back_in, &r, &summary));
+    CHECK(r.inner == DIMG_RESULT_REENTRANT && r.calls == 6);
+    CHECK(dimg_pull_summary_events(summary) == 6);
+    CHECK(dimg_pull_summary_layers_pulled(summary) == 1);
+    CHECK(dimg_pull_summary_outcome(summary) == DIMG_PULL_OUTCOME_DOWNLOADED);
+    dimg_pull_summary_free(summary);
+    dimg_client_free(client);
+    fake_stop(fake);
+    PASS("CANCELLED, REENTRANT");
+}
+
+static void unsupported_option(void) {
+    dimg_client *client = test_client();
+    dimg_list_options *options = dimg_list_options_new();
+    CHECK_OK(dimg_list_options_set_shared_size(options, true));
+    dimg_image_list *list = NULL;
+    CHECK_CODE(dimg_client_list_images(client, options, &list), DIMG_RESULT_UNSUPPORTED_OPTION);
+    CHECK_STR(last_message(message, sizeof message),
+              "shared-size requires API version 1.42, but the Docker daemon API version is 1.41");
+    dimg_list_options_free(options);
+    dimg_client_free(client);
+    PASS("UNSUPPORTED_OPTION");
+}
+
+int main(void) {
+    need_env("DIMG_TEST_DOCKER_HOST");
+    docker_quiet("rmi -f dimgc-errors/conflict:a dimgc-errors/conflict:b");
+
+    ok_and_names();
+    invalid_argument();
+    environment();
+    invalid_reference();
+    connect_error();
+    timeout();
+    not_found_and_conflict();
+    api_error();
+    pull_failed();
+    protocol();
+    cancelled_and_reentrant();
+    unsupported_option();
+
+    CHECK_OK(dimg_shutdown());
+    PASS("errors.c");
+    return 0;
+}

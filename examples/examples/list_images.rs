@@ -1,0 +1,42 @@
+//! Lists the local images as `docker images` does, with the rendering of `dimg::render`.
+//!
+//! ```sh
+//! cargo run -p dimg-examples --example list_images            # DOCKER_HOST or /var/run/docker.sock
+//! cargo run -p dimg-examples --example list_images -- 'tiny*'  # only matching references
+//! ```
+
+use std::time::SystemTime;
+
+use dimg::render::{self, ImagesView};
+use dimg::{Client, ListOptions};
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    let pattern = std::env::args().nth(1);
+    let result = runtime.block_on(async {
+        let docker = Client::from_env()?;
+        let mut options = ListOptions::new();
+        if let Some(pattern) = &pattern {
+            options = options.reference(pattern.as_str());
+        }
+        docker.images().list(&options).await
+    });
+    match result {
+        Ok(list) => {
+            // The default table; ImagesView::new().digests(true), .quiet(true), .format("json") ...
+            let table =
+                render::images(&list, &ImagesView::new(), SystemTime::now()).expect("the default format is valid");
+            print!("{table}");
+            // The same data, typed: one row per repository and tag, as the table shows them.
+            let rows = render::image_rows(&list, &ImagesView::new());
+            eprintln!("{} images, {} rows", list.len(), rows.len());
+        }
+        Err(e) => {
+            eprintln!("{}", e.cli_message());
+            std::process::exit(1);
+        }
+    }
+}
