@@ -109,9 +109,14 @@ typedef enum dimg_result {
    */
   DIMG_RESULT_REENTRANT = 11,
   /**
-   * An option needs a newer Engine API version than the daemon's. Nothing was sent.
+   * An option needs a newer Engine API version than the daemon's, or the daemon (Podman)
+   * does not offer it at all. Nothing was sent.
    */
   DIMG_RESULT_UNSUPPORTED_OPTION = 12,
+  /**
+   * The registry wanted credentials, or refused the ones given.
+   */
+  DIMG_RESULT_UNAUTHORIZED = 13,
   /**
    * A bug inside libdimg (a Rust panic), stopped at the boundary.
    */
@@ -419,6 +424,12 @@ enum dimg_result dimg_client_new(const char *socket_or_host,
  * using it; results obtained through it (lists, reports, ...) stay valid.
  */
 void dimg_client_free(struct dimg_client *client);
+
+/**
+ * The daemon's address in DOCKER_HOST form (`unix:///var/run/docker.sock`,
+ * `tcp://127.0.0.1:2375`), borrowed until the client is freed; NULL for a NULL client.
+ */
+const char *dimg_client_host(const struct dimg_client *client);
 
 /**
  * The Unix socket path the client talks to ("" when it does not use one), borrowed until the
@@ -992,6 +1003,29 @@ const char *dimg_manifest_kind(const struct dimg_manifest *manifest);
 bool dimg_manifest_available(const struct dimg_manifest *manifest);
 
 /**
+ * Adds a registry mirror (`http(s)://host[:port]`) at the end of `registry-mirrors` in the
+ * daemon configuration file `path` (NULL: `/etc/docker/daemon.json`), creating the file if
+ * needed. `*changed_out` (may be NULL) is set to whether the file was rewritten: when true,
+ * the daemon must be restarted to use the mirror.
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for a NULL or invalid URL, or a file that cannot be
+ * read, parsed or written (the file is then left as it was).
+ */
+enum dimg_result dimg_daemon_config_add_mirror(const char *path,
+                                               const char *url,
+                                               bool *changed_out);
+
+/**
+ * Removes a registry mirror from `registry-mirrors` in `path` (NULL: `/etc/docker/daemon.json`).
+ * `*changed_out` (may be NULL) is set to whether the file was rewritten (restart the daemon).
+ *
+ * Errors: as `dimg_daemon_config_add_mirror`.
+ */
+enum dimg_result dimg_daemon_config_remove_mirror(const char *path,
+                                                  const char *url,
+                                                  bool *changed_out);
+
+/**
  * New pull options: one tag (`latest` when the reference has none), the daemon's platform.
  * Release with `dimg_pull_options_free`. Never NULL (except on an internal error).
  */
@@ -1016,6 +1050,19 @@ enum dimg_result dimg_pull_options_set_all_tags(struct dimg_pull_options *option
  */
 enum dimg_result dimg_pull_options_set_platform(struct dimg_pull_options *options,
                                                 const char *platform);
+
+/**
+ * Registry credentials for the pull. With a `username`, they are sent as given (`password`
+ * may be NULL for none); with NULL `username` and NULL `password`, no credentials are sent at
+ * all. Without this call, credentials are looked up like the docker CLI does (DOCKER_CONFIG /
+ * ~/.docker/config.json, credsStore, credHelpers). The strings are copied; they never appear
+ * in error messages.
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`, non-UTF-8 strings, or a password
+ * without a username.
+ */
+enum dimg_result dimg_pull_options_set_credentials(struct dimg_pull_options *options,
+                                                   const char *username,
+                                                   const char *password);
 
 /**
  * `docker pull REFERENCE`: pulls an image, reporting progress.

@@ -17,6 +17,7 @@ use crate::ffi::{c_ptr, cstring, free_box, opt_ref, opt_str, out_arg, write_out}
 pub struct dimg_client {
     pub(crate) client: dimg::Client,
     socket: CString,
+    host: CString,
 }
 
 /// Creates a client.
@@ -56,7 +57,8 @@ pub extern "C" fn dimg_client_new(
             };
             let client = builder.build()?;
             let socket = cstring(client.socket_path().as_os_str().as_encoded_bytes());
-            write_out(out, dimg_client { client, socket });
+            let host = cstring(client.host());
+            write_out(out, dimg_client { client, socket, host });
             Ok(())
         })
     }
@@ -67,6 +69,15 @@ pub extern "C" fn dimg_client_new(
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_client_free(client: *mut dimg_client) {
     ffi_boundary! { free_box(client) }
+}
+
+/// The daemon's address in DOCKER_HOST form (`unix:///var/run/docker.sock`,
+/// `tcp://127.0.0.1:2375`), borrowed until the client is freed; NULL for a NULL client.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_client_host(client: *const dimg_client) -> *const c_char {
+    ffi_boundary! {
+        opt_ref(client).map_or(std::ptr::null(), |c| c_ptr(&c.host))
+    }
 }
 
 /// The Unix socket path the client talks to ("" when it does not use one), borrowed until the

@@ -42,8 +42,11 @@ pub enum dimg_result {
     /// A dimg_client_* function was called from inside a dimg callback (or from inside an async
     /// runtime), where it cannot block. Nothing was done.
     Reentrant = 11,
-    /// An option needs a newer Engine API version than the daemon's. Nothing was sent.
+    /// An option needs a newer Engine API version than the daemon's, or the daemon (Podman)
+    /// does not offer it at all. Nothing was sent.
     UnsupportedOption = 12,
+    /// The registry wanted credentials, or refused the ones given.
+    Unauthorized = 13,
     /// A bug inside libdimg (a Rust panic), stopped at the boundary.
     Panic = 99,
 }
@@ -65,11 +68,12 @@ impl dimg_result {
             dimg_result::Cancelled => c"DIMG_RESULT_CANCELLED",
             dimg_result::Reentrant => c"DIMG_RESULT_REENTRANT",
             dimg_result::UnsupportedOption => c"DIMG_RESULT_UNSUPPORTED_OPTION",
+            dimg_result::Unauthorized => c"DIMG_RESULT_UNAUTHORIZED",
             dimg_result::Panic => c"DIMG_RESULT_PANIC",
         }
     }
 
-    const ALL: [dimg_result; 14] = [
+    const ALL: [dimg_result; 15] = [
         dimg_result::Ok,
         dimg_result::InvalidArgument,
         dimg_result::InvalidReference,
@@ -83,6 +87,7 @@ impl dimg_result {
         dimg_result::Cancelled,
         dimg_result::Reentrant,
         dimg_result::UnsupportedOption,
+        dimg_result::Unauthorized,
         dimg_result::Panic,
     ];
 }
@@ -95,7 +100,8 @@ impl From<&dimg::Error> for dimg_result {
             dimg::Error::Timeout(_) => dimg_result::Timeout,
             dimg::Error::InvalidReference { .. } => dimg_result::InvalidReference,
             dimg::Error::InvalidArgument(_) => dimg_result::InvalidArgument,
-            dimg::Error::UnsupportedOption { .. } => dimg_result::UnsupportedOption,
+            dimg::Error::UnsupportedOption { .. } | dimg::Error::Unsupported(_) => dimg_result::UnsupportedOption,
+            dimg::Error::Unauthorized { .. } => dimg_result::Unauthorized,
             dimg::Error::NotFound(_) => dimg_result::NotFound,
             dimg::Error::Conflict(_) => dimg_result::Conflict,
             dimg::Error::Api { .. } => dimg_result::Api,
@@ -301,6 +307,19 @@ mod tests {
             (
                 dimg::PullEvent::from_json(b"not json").unwrap_err(),
                 dimg_result::Protocol,
+                0,
+            ),
+            (
+                dimg::Error::Unauthorized {
+                    message: "no basic auth credentials".into(),
+                    status: Some(500),
+                },
+                dimg_result::Unauthorized,
+                500,
+            ),
+            (
+                dimg::Error::Unsupported("not on Podman".into()),
+                dimg_result::UnsupportedOption,
                 0,
             ),
         ];

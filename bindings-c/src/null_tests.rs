@@ -35,6 +35,16 @@ fn client_daemon_and_views() {
     assert_invalid(dimg_client_new(null(), 0, null_mut()), "client_out is NULL");
     dimg_client_free(null_mut());
     assert!(dimg_client_socket_path(null()).is_null());
+    assert!(dimg_client_host(null()).is_null());
+    assert_invalid(
+        dimg_pull_options_set_credentials(null_mut(), null(), null()),
+        "options is NULL",
+    );
+    assert_invalid(dimg_daemon_config_add_mirror(null(), null(), null_mut()), "url is NULL");
+    assert_invalid(
+        dimg_daemon_config_remove_mirror(null(), null(), null_mut()),
+        "url is NULL",
+    );
     let c = client();
     assert_invalid(dimg_client_ping(null(), &mut null_mut()), "client is NULL");
     assert_invalid(dimg_client_ping(c, null_mut()), "ping_out is NULL");

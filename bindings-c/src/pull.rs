@@ -16,11 +16,14 @@ use crate::runtime::block_on;
 pub struct dimg_pull_options {
     all_tags: bool,
     platform: Option<String>,
+    credentials: dimg::Credentials,
 }
 
 impl dimg_pull_options {
     fn to_core(&self) -> dimg::PullOptions {
-        let options = dimg::PullOptions::new().all_tags(self.all_tags);
+        let options = dimg::PullOptions::new()
+            .all_tags(self.all_tags)
+            .credentials(self.credentials.clone());
         match &self.platform {
             Some(platform) => options.platform(platform.clone()),
             None => options,
@@ -66,6 +69,38 @@ pub extern "C" fn dimg_pull_options_set_platform(
         fallible(|| {
             let options = arg_mut(options, "options")?;
             options.platform = opt_str(platform, "platform")?.map(str::to_string);
+            Ok(())
+        })
+    }
+}
+
+/// Registry credentials for the pull. With a `username`, they are sent as given (`password`
+/// may be NULL for none); with NULL `username` and NULL `password`, no credentials are sent at
+/// all. Without this call, credentials are looked up like the docker CLI does (DOCKER_CONFIG /
+/// ~/.docker/config.json, credsStore, credHelpers). The strings are copied; they never appear
+/// in error messages.
+/// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`, non-UTF-8 strings, or a password
+/// without a username.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_options_set_credentials(
+    options: *mut dimg_pull_options,
+    username: *const c_char,
+    password: *const c_char,
+) -> dimg_result {
+    ffi_boundary! {
+        fallible(|| {
+            let options = arg_mut(options, "options")?;
+            let username = opt_str(username, "username")?;
+            let password = opt_str(password, "password")?;
+            options.credentials = match (username, password) {
+                (None, None) => dimg::Credentials::Anonymous,
+                (Some(user), password) => {
+                    dimg::Credentials::Explicit(dimg::RegistryAuth::basic(user, password.unwrap_or_default()))
+                }
+                (None, Some(_)) => {
+                    return Err(crate::error::Failure::invalid_argument("a password needs a username"));
+                }
+            };
             Ok(())
         })
     }

@@ -152,14 +152,15 @@ static void ok_and_names(void) {
     CHECK_STR(dimg_result_name(DIMG_RESULT_INVALID_ARGUMENT), "DIMG_RESULT_INVALID_ARGUMENT");
     CHECK_STR(dimg_result_name(DIMG_RESULT_UNSUPPORTED_OPTION), "DIMG_RESULT_UNSUPPORTED_OPTION");
     CHECK_STR(dimg_result_name(DIMG_RESULT_PANIC), "DIMG_RESULT_PANIC");
-    CHECK_STR(dimg_result_name(13), "DIMG_RESULT_UNKNOWN");
+    CHECK_STR(dimg_result_name(DIMG_RESULT_UNAUTHORIZED), "DIMG_RESULT_UNAUTHORIZED");
+    CHECK_STR(dimg_result_name(14), "DIMG_RESULT_UNKNOWN");
     CHECK_STR(dimg_result_name(-1), "DIMG_RESULT_UNKNOWN");
     /* The numbers are API. */
     CHECK(DIMG_RESULT_OK == 0 && DIMG_RESULT_INVALID_ARGUMENT == 1 && DIMG_RESULT_INVALID_REFERENCE == 2 &&
           DIMG_RESULT_CONNECT == 3 && DIMG_RESULT_TIMEOUT == 4 && DIMG_RESULT_NOT_FOUND == 5 &&
           DIMG_RESULT_CONFLICT == 6 && DIMG_RESULT_API == 7 && DIMG_RESULT_PULL_FAILED == 8 &&
           DIMG_RESULT_PROTOCOL == 9 && DIMG_RESULT_CANCELLED == 10 && DIMG_RESULT_REENTRANT == 11 &&
-          DIMG_RESULT_UNSUPPORTED_OPTION == 12 && DIMG_RESULT_PANIC == 99);
+          DIMG_RESULT_UNSUPPORTED_OPTION == 12 && DIMG_RESULT_UNAUTHORIZED == 13 && DIMG_RESULT_PANIC == 99);
     PASS("OK clears the last error; result names; stable numbers");
 }
 
@@ -409,6 +410,67 @@ static void unsupported_option(void) {
     PASS("UNSUPPORTED_OPTION");
 }
 
+/* A registry with htpasswd auth: no credentials or wrong ones are UNAUTHORIZED (never
+ * NOT_FOUND, and the password never shows in the message); the right ones pull. */
+static void unauthorized_and_credentials(void) {
+    const char *registry = need_env("DIMG_TEST_AUTH_REGISTRY");
+    const char *user = need_env("DIMG_TEST_AUTH_USER");
+    const char *password = need_env("DIMG_TEST_AUTH_PASSWORD");
+    char reference[256];
+    snprintf(reference, sizeof reference, "%s/t/p38:1.0", registry);
+    dimg_client *client = test_client();
+    dimg_pull_options *options = dimg_pull_options_new();
+    CHECK_OK(dimg_pull_options_set_credentials(options, NULL, NULL));
+    CHECK_CODE(dimg_client_pull(client, reference, options, NULL, NULL, NULL), DIMG_RESULT_UNAUTHORIZED);
+    CHECK_OK(dimg_pull_options_set_credentials(options, user, "not-the-password"));
+    CHECK_CODE(dimg_client_pull(client, reference, options, NULL, NULL, NULL), DIMG_RESULT_UNAUTHORIZED);
+    CHECK(strstr(last_message(message, sizeof message), "not-the-password") == NULL);
+    CHECK_CODE(dimg_pull_options_set_credentials(options, NULL, password), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(dimg_pull_options_set_credentials(options, user, password));
+    CHECK_OK(dimg_client_pull(client, reference, options, NULL, NULL, NULL));
+    dimg_removed_items *removed = NULL;
+    dimg_remove_options *force = dimg_remove_options_new();
+    CHECK_OK(dimg_remove_options_set_force(force, true));
+    CHECK_OK(dimg_client_remove_image(client, reference, force, &removed));
+    dimg_removed_items_free(removed);
+    dimg_remove_options_free(force);
+    dimg_pull_options_free(options);
+    CHECK(strncmp(dimg_client_host(client), "unix://", 7) == 0);
+    dimg_client_free(client);
+    PASS("UNAUTHORIZED and credentials");
+}
+
+/* daemon.json mirror edits: added once, removed, a broken file left alone. */
+static void mirror_config(void) {
+    char path[] = "/tmp/dimg-c-daemon-json-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    const char *original = "{\"debug\": true}";
+    CHECK(write(fd, original, strlen(original)) == (ssize_t)strlen(original));
+    close(fd);
+    bool changed = false;
+    CHECK_OK(dimg_daemon_config_add_mirror(path, "https://mirror.example.com", &changed));
+    CHECK(changed);
+    CHECK_OK(dimg_daemon_config_add_mirror(path, "https://mirror.example.com/", &changed));
+    CHECK(!changed);
+    CHECK_OK(dimg_daemon_config_remove_mirror(path, "https://mirror.example.com", &changed));
+    CHECK(changed);
+    CHECK_CODE(dimg_daemon_config_add_mirror(path, "ftp://x", &changed), DIMG_RESULT_INVALID_ARGUMENT);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("{broken", f);
+    fclose(f);
+    CHECK_CODE(dimg_daemon_config_add_mirror(path, "https://m.example.com", NULL), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK(strstr(last_message(message, sizeof message), "not touching it") != NULL);
+    f = fopen(path, "r");
+    char text[64] = {0};
+    CHECK(fgets(text, sizeof text, f) != NULL);
+    fclose(f);
+    CHECK_STR(text, "{broken");
+    unlink(path);
+    PASS("daemon.json mirror helpers");
+}
+
 int main(void) {
     need_env("DIMG_TEST_DOCKER_HOST");
     docker_quiet("rmi -f dimgc-errors/conflict:a dimgc-errors/conflict:b");
@@ -425,6 +487,8 @@ int main(void) {
     protocol();
     cancelled_and_reentrant();
     unsupported_option();
+    unauthorized_and_credentials();
+    mirror_config();
 
     CHECK_OK(dimg_shutdown());
     PASS("errors.c");

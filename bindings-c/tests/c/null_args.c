@@ -22,6 +22,14 @@ static void client_and_daemon(void) {
     CHECK(client == (dimg_client *)0x1);
     dimg_client_free(NULL);
     CHECK(dimg_client_socket_path(NULL) == NULL);
+    CHECK(dimg_client_host(NULL) == NULL);
+    CHECK_INVALID(dimg_pull_options_set_credentials(NULL, "u", "p"), "options is NULL");
+    bool changed = true;
+    CHECK_INVALID(dimg_daemon_config_add_mirror(NULL, NULL, &changed), "url is NULL");
+    CHECK_INVALID(dimg_daemon_config_remove_mirror(NULL, NULL, &changed), "url is NULL");
+    CHECK_INVALID(dimg_daemon_config_add_mirror(BAD, "http://m.example", &changed), "path is not valid UTF-8");
+    CHECK_INVALID(dimg_daemon_config_add_mirror("/tmp/x.json", BAD, &changed), "url is not valid UTF-8");
+    CHECK(changed);
 
     client = test_client();
     dimg_ping *ping = NULL;
