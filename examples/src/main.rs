@@ -135,6 +135,19 @@ const INFO: Command = Command {
     flags: &[],
 };
 
+const MIRROR: Command = Command {
+    name: "mirror",
+    usage: "dimg mirror add|remove URL | dimg mirror list   [--config PATH]",
+    about: "Add, remove or list registry mirrors in the daemon's daemon.json (restart the daemon afterwards)",
+    aliases: "dimg mirror",
+    flags: &[Flag::new(
+        "config",
+        None,
+        Kind::Str,
+        "The daemon configuration file (default /etc/docker/daemon.json)",
+    )],
+};
+
 const MAIN_HELP: &str = "\
 Usage:  dimg [OPTIONS] COMMAND
 
@@ -146,6 +159,7 @@ Commands:
   pull        Download an image from a registry
   rmi         Remove one or more images
   info        Show the daemon's storage and registry configuration
+  mirror      Add, remove or list registry mirrors in daemon.json
 
 Options:
   -H, --host string   Daemon socket to connect to (default $DOCKER_HOST, else unix:///var/run/docker.sock)
@@ -219,6 +233,7 @@ fn run(mut args: Vec<String>) -> Status {
         "pull" => &PULL,
         "rmi" => &RMI,
         "info" => &INFO,
+        "mirror" => &MIRROR,
         "image" | "system" if !rest.is_empty() => {
             let sub = rest.remove(0);
             match (first.as_str(), sub.as_str()) {
@@ -236,7 +251,7 @@ fn run(mut args: Vec<String>) -> Status {
         }
         "help" => {
             let topic = rest.first().map(String::as_str).unwrap_or("");
-            match [&IMAGES, &SEARCH, &PULL, &RMI, &INFO]
+            match [&IMAGES, &SEARCH, &PULL, &RMI, &INFO, &MIRROR]
                 .into_iter()
                 .find(|c| c.name == topic)
             {
@@ -260,6 +275,10 @@ fn run(mut args: Vec<String>) -> Status {
     if parsed.help {
         out(&command_help(command));
         return 0;
+    }
+    if command.name == "mirror" {
+        // Edits a file; no daemon involved.
+        return mirror(command, &parsed);
     }
     let client = {
         let mut builder = ClientBuilder::from_env();
@@ -569,6 +588,56 @@ async fn rmi(client: &Client, command: &Command, p: &Parsed) -> Status {
     out(&render::remove_stdout(&report));
     err(&render::remove_errors(&report));
     u8::try_from(report.exit_code()).unwrap_or(1)
+}
+
+/// `dimg mirror add|remove URL`, `dimg mirror list`: the seed's "add a registry-mirrors entry
+/// to /etc/docker/daemon.json, then restart docker", done carefully.
+fn mirror(command: &Command, p: &Parsed) -> Status {
+    let path = p.last("config").unwrap_or(dimg::daemon_config::DEFAULT_DAEMON_JSON);
+    let report = |result: dimg::Result<dimg::daemon_config::MirrorChange>, done: &str, nothing: &str| match result {
+        Ok(change) => {
+            if change.changed {
+                out(&format!("{done} {}\n", change.path.display()));
+                out("Restart the Docker daemon to apply the change (e.g. systemctl restart docker).\n");
+            } else {
+                out(&format!("{nothing}\n"));
+            }
+            0
+        }
+        Err(e) => {
+            err(&format!("{}\n", e.cli_message()));
+            1
+        }
+    };
+    match p.args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["list"] => match dimg::daemon_config::registry_mirrors(path) {
+            Ok(mirrors) => {
+                out(&mirrors.iter().map(|m| format!("{m}\n")).collect::<String>());
+                0
+            }
+            Err(e) => {
+                err(&format!("{}\n", e.cli_message()));
+                1
+            }
+        },
+        ["add", url] => report(
+            dimg::daemon_config::add_registry_mirror(path, url),
+            &format!("Added registry mirror {url} to"),
+            &format!("{url} is already a registry mirror in {path}; nothing changed"),
+        ),
+        ["remove", url] => report(
+            dimg::daemon_config::remove_registry_mirror(path, url),
+            &format!("Removed registry mirror {url} from"),
+            &format!("{url} is not a registry mirror in {path}; nothing changed"),
+        ),
+        _ => {
+            err(&format!(
+                "\"dimg mirror\" requires add URL, remove URL or list.\n{}",
+                usage_hint(command, "See")
+            ));
+            1
+        }
+    }
 }
 
 async fn info(client: &Client, command: &Command, p: &Parsed) -> Status {
