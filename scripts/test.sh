@@ -16,6 +16,17 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
+# What the C tests need besides the compiler (valgrind, pkg-config, a C++ compiler).
+missing=()
+command -v valgrind >/dev/null || missing+=(valgrind)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+command -v g++ >/dev/null || missing+=(g++)
+command -v setpriv >/dev/null || missing+=(util-linux)
+if ((${#missing[@]})); then
+  step "installing ${missing[*]} (apt-get)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 engine_was_up=0
 if scripts/engine.sh status >/dev/null 2>&1; then
   engine_was_up=1
@@ -34,7 +45,7 @@ if [ "${DIMG_SKIP_LINT:-0}" != 1 ]; then
   cargo clippy --workspace --all-targets --quiet -- -D warnings
 fi
 
-step "Rust tests (unit, doc, fake daemon, real engine)"
+step "Rust tests: core (unit, doc, fake daemon, real engine, Podman, faults, load, credentials), CLI golden tests, C binding (ASan/UBSan, valgrind)"
 cargo test --workspace
 
 step "Python binding: build into .venv (maturin), pytest, stubtest, mypy"
