@@ -1396,21 +1396,66 @@ fn display_message<'m>(
     Ok(())
 }
 
+/// A UTC calendar date and time of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UtcDateTime {
+    /// Year (proleptic Gregorian; may be 0 or negative).
+    pub year: i64,
+    /// Month, 1 to 12.
+    pub month: i64,
+    /// Day of the month, 1 to 31.
+    pub day: i64,
+    /// Seconds since midnight, 0 to 86 399.
+    pub second_of_day: i64,
+}
+
+impl UtcDateTime {
+    /// The UTC date and time of `secs` seconds since the Unix epoch.
+    ///
+    /// ```
+    /// let t = dimg::format::UtcDateTime::from_unix(1_704_067_200 + 3_661);
+    /// assert_eq!((t.year, t.month, t.day, t.hour(), t.minute(), t.second()), (2024, 1, 1, 1, 1, 1));
+    /// ```
+    pub fn from_unix(secs: i64) -> UtcDateTime {
+        let days = secs.div_euclid(86_400);
+        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        UtcDateTime {
+            year: yoe + era * 400 + i64::from(month <= 2),
+            month,
+            day,
+            second_of_day: secs.rem_euclid(86_400),
+        }
+    }
+
+    /// Hour, 0 to 23.
+    pub fn hour(&self) -> i64 {
+        self.second_of_day / 3600
+    }
+
+    /// Minute, 0 to 59.
+    pub fn minute(&self) -> i64 {
+        self.second_of_day / 60 % 60
+    }
+
+    /// Second, 0 to 59.
+    pub fn second(&self) -> i64 {
+        self.second_of_day % 60
+    }
+}
+
 /// Go's `time.Unix(sec, nsec).Format("2006-01-02T15:04:05.000000000Z07:00")`, in UTC.
 fn write_rfc3339_nano_fixed(out: &mut String, secs: i64, nanos: i64) {
     use fmt::Write as _;
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let t = UtcDateTime::from_unix(secs);
+    let (y, m, d, sod) = (t.year, t.month, t.day, t.second_of_day);
     let _ = write!(
         out,
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nanos:09}Z",
