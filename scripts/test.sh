@@ -31,12 +31,13 @@ engine_was_up=0
 if scripts/engine.sh status >/dev/null 2>&1; then
   engine_was_up=1
 fi
-step "starting the private engine (scripts/engine.sh up --podman)"
-scripts/engine.sh up --podman >/dev/null
-eval "$(scripts/engine.sh env)"
+# Stop what this script starts, also when starting it fails half-way.
 if [ "$engine_was_up" = 0 ] && [ "${DIMG_KEEP_ENGINE:-0}" != 1 ]; then
   trap 'scripts/engine.sh down >/dev/null 2>&1 || true' EXIT
 fi
+step "starting the private engine (scripts/engine.sh up --podman)"
+scripts/engine.sh up --podman >/dev/null
+eval "$(scripts/engine.sh env)"
 echo "engine: $DIMG_TEST_DOCKER_HOST  podman: $DIMG_TEST_PODMAN_HOST  registry: $DIMG_TEST_REGISTRY  mirror: $DIMG_TEST_MIRROR  index: $DIMG_TEST_INDEX"
 
 if [ "${DIMG_SKIP_LINT:-0}" != 1 ]; then
