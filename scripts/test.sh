@@ -64,5 +64,14 @@ fi
   python -m mypy --strict tests python
 )
 
+step "benchmarks: build them, and a one-round smoke run of the side-by-side harness"
+cargo bench -p dimg-benches --no-run --quiet
+.venv/bin/pip install -q --disable-pip-version-check docker
+(
+  # shellcheck disable=SC1091
+  source .venv/bin/activate
+  python3 benches/side_by_side.py --smoke
+)
+
 step "fuzzing: a short bounded pass of each target (scripts/fuzz.sh)"
 scripts/fuzz.sh "${DIMG_FUZZ_SECONDS:-20}"
