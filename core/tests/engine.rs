@@ -171,7 +171,12 @@ async fn pull_by_digest_and_multi_layer_and_platform() {
         .finish()
         .await
         .unwrap();
-    assert!(summary.layers_pulled + summary.layers_existing == 3 || summary.outcome == PullOutcome::UpToDate);
+    // 3 layers fetched or found, or none at all when the image was already there (up to date,
+    // or present under another name and only newly tagged).
+    assert!(
+        [0, 3].contains(&(summary.layers_pulled + summary.layers_existing)),
+        "{summary:?}"
+    );
     let digest = summary.digest.unwrap();
     let by_digest = format!("{}@{digest}", image("multi"));
     let again = docker
@@ -678,9 +683,13 @@ async fn a_tcp_docker_host_reaches_the_same_daemon() {
     assert_eq!(tcp.ping().await.unwrap().api_version, Some(ApiVersion::new(1, 41)));
     let reference = image("t/p07:1.0");
     pull(&docker(), &reference).await;
-    assert_eq!(
-        tcp.images().inspect(&reference).await.unwrap().repo_tags,
-        std::slice::from_ref(&reference)
+    assert!(
+        tcp.images()
+            .inspect(&reference)
+            .await
+            .unwrap()
+            .repo_tags
+            .contains(&reference)
     );
     let unix_ids: HashSet<String> = docker()
         .images()
