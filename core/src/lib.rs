@@ -40,6 +40,7 @@ pub mod fuzzing;
 mod images;
 mod jsonlines;
 mod model;
+mod pool;
 mod pull;
 mod query;
 pub mod reference;

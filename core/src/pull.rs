@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
-use hyper::body::{Body, Incoming};
+use hyper::body::Body;
+
+use crate::transport::ResponseBody;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -255,14 +257,14 @@ impl PullSummary {
     }
 }
 
-type Starting = Pin<Box<dyn Future<Output = Result<Incoming>> + Send>>;
+type Starting = Pin<Box<dyn Future<Output = Result<ResponseBody>> + Send>>;
 
 enum State {
     /// The request (and version negotiation) is in flight; `Err` holds an error found before
     /// any request, such as an invalid reference.
     Starting(Starting),
     Failed(Error),
-    Streaming(Incoming),
+    Streaming(ResponseBody),
     Done,
 }
 

@@ -4,21 +4,20 @@
 use std::future::Future;
 use std::io;
 use std::path::PathBuf;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HOST, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Uri};
-use hyper_util::client::legacy::Client as HttpClient;
-use hyper_util::client::legacy::connect::{Connected, Connection};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use serde::de::DeserializeOwned;
+use tower_service::Service;
 
 use crate::error::{BoxError, Error, Result};
+pub(crate) use crate::pool::ResponseBody;
+use crate::pool::{Conn, Pool, SendError, with_connect_timeout};
 
 /// The largest JSON body read into memory (a list of 10 000 images is ~5 MB).
 const MAX_BODY: usize = 256 * 1024 * 1024;
@@ -44,141 +43,45 @@ impl std::fmt::Display for Endpoint {
     }
 }
 
-/// A connection to either kind of endpoint.
-#[derive(Debug)]
-enum Conn {
-    Unix(hyperlocal::UnixStream),
-    Tcp(TokioIo<tokio::net::TcpStream>),
-}
-
-impl hyper::rt::Read for Conn {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: hyper::rt::ReadBufCursor<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Unix(s) => Pin::new(s).poll_read(cx, buf),
-            Conn::Tcp(s) => Pin::new(s).poll_read(cx, buf),
-        }
-    }
-}
-
-impl hyper::rt::Write for Conn {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Conn::Unix(s) => Pin::new(s).poll_write(cx, buf),
-            Conn::Tcp(s) => Pin::new(s).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Unix(s) => Pin::new(s).poll_flush(cx),
-            Conn::Tcp(s) => Pin::new(s).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
-            Conn::Tcp(s) => Pin::new(s).poll_shutdown(cx),
-        }
-    }
-}
-
-impl Connection for Conn {
-    fn connected(&self) -> Connected {
-        Connected::new()
-    }
-}
-
-/// Connects to the endpoint, giving up after `connect_timeout`.
-#[derive(Clone, Debug)]
-struct Connector {
-    endpoint: Endpoint,
-    connect_timeout: Option<Duration>,
-}
-
-impl tower_service::Service<Uri> for Connector {
-    type Response = Conn;
-    type Error = io::Error;
-    type Future = Pin<Box<dyn Future<Output = io::Result<Conn>> + Send>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, uri: Uri) -> Self::Future {
-        let limit = self.connect_timeout;
-        let connect: Self::Future = match &self.endpoint {
-            Endpoint::Unix(_) => {
-                let unix = hyperlocal::UnixConnector.call(uri);
-                Box::pin(async move { unix.await.map(Conn::Unix) })
-            }
-            Endpoint::Tcp(address) => {
-                let address = address.clone();
-                Box::pin(async move {
-                    let stream = tokio::net::TcpStream::connect(&address).await?;
-                    stream.set_nodelay(true)?;
-                    Ok(Conn::Tcp(TokioIo::new(stream)))
-                })
-            }
-        };
-        Box::pin(async move {
-            match limit {
-                Some(limit) => tokio::time::timeout(limit, connect)
-                    .await
-                    .unwrap_or_else(|_| Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out"))),
-                None => connect.await,
-            }
-        })
-    }
-}
-
 /// The request side shared by every clone of a [`crate::Client`].
 #[derive(Debug)]
 pub(crate) struct Transport {
-    http: HttpClient<Connector, Full<Bytes>>,
-    /// `unix://<hex path>:0` (the authority hyperlocal decodes back into the socket path) or
-    /// `http://host:port`.
-    authority: String,
+    pool: Arc<Pool>,
     endpoint: Endpoint,
+    connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
 }
 
 impl Transport {
     pub(crate) fn new(endpoint: Endpoint, connect_timeout: Option<Duration>, timeout: Option<Duration>) -> Transport {
-        let http = HttpClient::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .set_host(false)
-            .build(Connector {
-                endpoint: endpoint.clone(),
-                connect_timeout,
-            });
-        let authority = match &endpoint {
-            Endpoint::Unix(socket) => {
-                let hex: String = socket
-                    .as_os_str()
-                    .as_encoded_bytes()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
-                format!("unix://{hex}:0")
-            }
-            Endpoint::Tcp(address) => format!("http://{address}"),
-        };
         Transport {
-            http,
-            authority,
+            pool: Arc::default(),
             endpoint,
+            connect_timeout,
             timeout,
         }
     }
 
     pub(crate) fn endpoint(&self) -> &Endpoint {
         &self.endpoint
+    }
+
+    /// Opens a new connection to the endpoint.
+    async fn connect(&self) -> io::Result<Conn> {
+        let connect = async {
+            match &self.endpoint {
+                Endpoint::Unix(path) => {
+                    let uri: Uri = hyperlocal::Uri::new(path, "/").into();
+                    hyperlocal::UnixConnector.call(uri).await.map(Conn::Unix)
+                }
+                Endpoint::Tcp(address) => {
+                    let stream = tokio::net::TcpStream::connect(address).await?;
+                    stream.set_nodelay(true)?;
+                    Ok(Conn::Tcp(TokioIo::new(stream)))
+                }
+            }
+        };
+        with_connect_timeout(self.connect_timeout, connect).await
     }
 
     pub(crate) fn timeout(&self) -> Option<Duration> {
@@ -203,8 +106,8 @@ impl Transport {
         target: &str,
         headers: &[(&'static str, HeaderValue)],
         body: Option<Bytes>,
-    ) -> Result<Response<Incoming>> {
-        let uri: Uri = format!("{}{}", self.authority, target)
+    ) -> Result<Response<ResponseBody>> {
+        let uri: Uri = target
             .parse()
             .map_err(|e| Error::InvalidArgument(format!("cannot build a request for {target:?}: {e}")))?;
         let mut request = Request::builder()
@@ -221,7 +124,12 @@ impl Transport {
             .body(Full::new(body.unwrap_or_default()))
             .map_err(|e| Error::InvalidArgument(format!("cannot build a request for {target:?}: {e}")))?;
         let response = self
-            .timed(async { self.http.request(request).await.map_err(|e| self.request_error(e)) })
+            .timed(async {
+                self.pool
+                    .send(request, || self.connect())
+                    .await
+                    .map_err(|e| self.request_error(e))
+            })
             .await?;
         if response.status().is_success() {
             Ok(response)
@@ -252,43 +160,30 @@ impl Transport {
         decode(target, &body)
     }
 
-    /// Maps a hyper-util failure: connection problems name the socket, the rest is protocol.
-    fn request_error(&self, err: hyper_util::client::legacy::Error) -> Error {
-        if err.is_connect() {
-            let io_error = find_io_error(&err)
-                .map(|e| io::Error::new(e.kind(), e.to_string()))
-                .unwrap_or_else(|| io::Error::other(err.to_string()));
-            let reason = match io_error.kind() {
-                io::ErrorKind::NotFound => "no such socket (is the daemon running?)".to_string(),
-                io::ErrorKind::NotConnected | io::ErrorKind::AddrNotAvailable => "cannot reach the address".to_string(),
-                io::ErrorKind::ConnectionRefused => "connection refused (nothing is listening)".to_string(),
-                io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                io::ErrorKind::TimedOut => "connect timed out".to_string(),
-                _ => io_error.to_string(),
-            };
-            return Error::Connect {
-                address: self.endpoint.to_string(),
-                reason,
-                source: io_error,
-            };
+    /// Maps a failed exchange: connection problems name the address, the rest is protocol.
+    fn request_error(&self, err: SendError) -> Error {
+        let io_error = match err {
+            SendError::Connect(io_error) => io_error,
+            SendError::Http(e) => return Error::protocol("sending the request", e),
+        };
+        let reason = match io_error.kind() {
+            io::ErrorKind::NotFound => "no such socket (is the daemon running?)".to_string(),
+            io::ErrorKind::ConnectionRefused => "connection refused (nothing is listening)".to_string(),
+            io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            io::ErrorKind::TimedOut => "connect timed out".to_string(),
+            io::ErrorKind::NotConnected | io::ErrorKind::AddrNotAvailable => "cannot reach the address".to_string(),
+            _ => io_error.to_string(),
+        };
+        Error::Connect {
+            address: self.endpoint.to_string(),
+            reason,
+            source: io_error,
         }
-        Error::protocol("sending the request", err)
     }
-}
-
-fn find_io_error<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a io::Error> {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(io_error) = e.downcast_ref::<io::Error>() {
-            return Some(io_error);
-        }
-        current = e.source();
-    }
-    None
 }
 
 /// Reads a whole body, refusing more than `limit` bytes.
-pub(crate) async fn read_body(body: Incoming, limit: usize) -> Result<Bytes> {
+pub(crate) async fn read_body(body: ResponseBody, limit: usize) -> Result<Bytes> {
     Limited::new(body, limit)
         .collect()
         .await
@@ -305,7 +200,7 @@ pub(crate) fn decode<T: DeserializeOwned>(target: &str, body: &[u8]) -> Result<T
 }
 
 /// Turns a non-2xx response into the matching error, with the daemon's own message.
-async fn status_error(response: Response<Incoming>) -> Result<Error> {
+async fn status_error(response: Response<ResponseBody>) -> Result<Error> {
     let status = response.status();
     let body = read_body(response.into_body(), MAX_ERROR_BODY)
         .await

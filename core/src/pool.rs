@@ -1,0 +1,266 @@
+//! Kept-alive HTTP/1.1 connections, each driven by the task that uses it.
+//!
+//! hyper-util's pooled client spawns every connection as a task of its own; on a multi-thread
+//! runtime each request then pays two cross-thread wake-ups (caller → connection task →
+//! caller), which doubled the cost of a ping against the daemon (see BENCHMARKS.md). Here the
+//! caller polls the connection itself while it waits for the answer and reads the body, and
+//! hands it back to the pool once the body has ended. A body dropped early drops (closes) its
+//! connection, which is how a pull is cancelled.
+
+use std::future::{Future, poll_fn};
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper::client::conn::http1;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+
+/// Idle connections kept per client; more are closed when they are given back.
+const MAX_IDLE: usize = 32;
+
+/// A connection to either kind of endpoint.
+#[derive(Debug)]
+pub(crate) enum Conn {
+    Unix(hyperlocal::UnixStream),
+    Tcp(TokioIo<tokio::net::TcpStream>),
+}
+
+impl hyper::rt::Read for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl hyper::rt::Write for Conn {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_flush(cx),
+            Conn::Tcp(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// One HTTP/1.1 connection: the request side and the future that runs the protocol.
+struct Http {
+    sender: http1::SendRequest<Full<Bytes>>,
+    conn: Pin<Box<http1::Connection<Conn, Full<Bytes>>>>,
+}
+
+impl Http {
+    /// Polls the protocol once; `true` when the connection has ended.
+    fn poll_ended(&mut self, cx: &mut Context<'_>) -> bool {
+        self.conn.as_mut().poll(cx).is_ready()
+    }
+}
+
+/// Why a request failed, before any answer.
+pub(crate) enum SendError {
+    /// Connecting failed.
+    Connect(io::Error),
+    /// The HTTP exchange failed.
+    Http(hyper::Error),
+}
+
+/// The idle connections of one client, shared by its clones.
+#[derive(Default)]
+pub(crate) struct Pool {
+    idle: Mutex<Vec<Http>>,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let idle = self.idle.lock().map(|i| i.len()).unwrap_or(0);
+        f.debug_struct("Pool").field("idle", &idle).finish()
+    }
+}
+
+impl Pool {
+    fn take_idle(&self) -> Option<Http> {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+
+    fn give_back(&self, http: Http) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < MAX_IDLE {
+            idle.push(http);
+        }
+    }
+
+    /// Sends `request` on an idle connection, or a new one from `connect`. A request that a
+    /// reused connection could not carry (the daemon closed it meanwhile) is sent again once
+    /// on a new connection; nothing was processed by the daemon in that case.
+    pub(crate) async fn send<C, F>(
+        self: &Arc<Self>,
+        request: Request<Full<Bytes>>,
+        connect: C,
+    ) -> Result<Response<ResponseBody>, SendError>
+    where
+        C: Fn() -> F,
+        F: Future<Output = io::Result<Conn>>,
+    {
+        while let Some(mut http) = self.take_idle() {
+            if !ready_for_request(&mut http).await {
+                continue;
+            }
+            match exchange(&mut http, clone_request(&request)).await {
+                Ok(response) => return Ok(self.wrap(response, http)),
+                Err(e) if e.is_canceled() || e.is_incomplete_message() => continue,
+                Err(e) => return Err(SendError::Http(e)),
+            }
+        }
+        let io = connect().await.map_err(SendError::Connect)?;
+        let (sender, conn) = http1::handshake(io).await.map_err(SendError::Http)?;
+        let mut http = Http {
+            sender,
+            conn: Box::pin(conn),
+        };
+        let response = exchange(&mut http, request).await.map_err(SendError::Http)?;
+        Ok(self.wrap(response, http))
+    }
+
+    fn wrap(self: &Arc<Self>, response: Response<Incoming>, http: Http) -> Response<ResponseBody> {
+        response.map(|inner| {
+            let mut body = ResponseBody {
+                inner,
+                http: Some(http),
+                pool: Arc::downgrade(self),
+            };
+            if body.inner.is_end_stream() {
+                body.finish();
+            }
+            body
+        })
+    }
+}
+
+/// Requests carry small, fully buffered bodies, so a copy for a retry is cheap.
+fn clone_request(request: &Request<Full<Bytes>>) -> Request<Full<Bytes>> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}
+
+/// Whether an idle connection is still open and accepts a request.
+async fn ready_for_request(http: &mut Http) -> bool {
+    poll_fn(|cx| {
+        if http.poll_ended(cx) {
+            return Poll::Ready(false);
+        }
+        match http.sender.poll_ready(cx) {
+            Poll::Ready(result) => Poll::Ready(result.is_ok()),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
+
+/// Sends the request and waits for the answer's head, driving the connection meanwhile.
+async fn exchange(http: &mut Http, request: Request<Full<Bytes>>) -> hyper::Result<Response<Incoming>> {
+    let mut answer = std::pin::pin!(http.sender.send_request(request));
+    let conn = &mut http.conn;
+    poll_fn(|cx| {
+        if let Poll::Ready(result) = answer.as_mut().poll(cx) {
+            return Poll::Ready(result);
+        }
+        // The connection ending first also ends the answer future (with an error), so poll it
+        // again when that happens.
+        match conn.as_mut().poll(cx) {
+            Poll::Ready(_) => answer.as_mut().poll(cx),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
+
+/// An answer's body. Reading it drives its connection; once it has ended, the connection
+/// goes back to the pool. Dropping it early closes the connection.
+pub(crate) struct ResponseBody {
+    inner: Incoming,
+    http: Option<Http>,
+    pool: std::sync::Weak<Pool>,
+}
+
+impl std::fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseBody").finish_non_exhaustive()
+    }
+}
+
+impl ResponseBody {
+    fn finish(&mut self) {
+        if let (Some(http), Some(pool)) = (self.http.take(), self.pool.upgrade()) {
+            pool.give_back(http);
+        }
+    }
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = self.get_mut();
+        if let Some(http) = &mut this.http
+            && http.poll_ended(cx)
+        {
+            // The connection ended; what it delivered (or its error) is in `inner`.
+            this.http = None;
+        }
+        let frame = ready!(Pin::new(&mut this.inner).poll_frame(cx));
+        if frame.is_none() || this.inner.is_end_stream() {
+            this.finish();
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Connects, giving up after `limit`.
+pub(crate) async fn with_connect_timeout(
+    limit: Option<Duration>,
+    connect: impl Future<Output = io::Result<Conn>>,
+) -> io::Result<Conn> {
+    match limit {
+        Some(limit) => tokio::time::timeout(limit, connect)
+            .await
+            .unwrap_or_else(|_| Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out"))),
+        None => connect.await,
+    }
+}
