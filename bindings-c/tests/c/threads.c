@@ -135,7 +135,9 @@ static void daemon_accessors(dimg_client *client) {
     dimg_daemon_info *info = NULL;
     CHECK_OK(dimg_client_info(client, &info));
     CHECK_STR(dimg_daemon_info_driver(info), "vfs");
-    CHECK_STR(dimg_daemon_info_docker_root_dir(info), "/tmp/dimg-engine/root");
+    char *root = fmt("%s/root", need_env("DIMG_ENGINE_DIR"));
+    CHECK_STR(dimg_daemon_info_docker_root_dir(info), root);
+    free(root);
     CHECK_STR(dimg_daemon_info_index_server_address(info), "https://index.docker.io/v1/");
     CHECK(strncmp(dimg_daemon_info_server_version(info), "20.10", 5) == 0);
     CHECK(dimg_daemon_info_operating_system(info)[0] != '\0');
