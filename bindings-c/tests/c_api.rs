@@ -236,6 +236,11 @@ fn rmi_single_many_force_conflict() {
 }
 
 #[test]
+fn the_same_calls_against_podman() {
+    c_program("podman");
+}
+
+#[test]
 fn threads_fork_and_daemon_info() {
     c_program("threads");
 }

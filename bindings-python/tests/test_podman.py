@@ -31,6 +31,7 @@ def test_podman_round_trip(podman: dimg.Client, registry: str) -> None:
     stream = podman.images.pull_stream(ref)
     list(stream)
     assert stream.summary.outcome == "unknown"
+    assert stream.summary.digest and stream.summary.digest.startswith("sha256:")
     assert podman.images.list(name=f"{registry}/t/p33") == [image]
     assert podman.images.tag(ref, "dimgpypodman/p33", tag="x")
     removed = podman.images.remove("dimgpypodman/p33:x")

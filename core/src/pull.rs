@@ -260,16 +260,22 @@ impl PullSummary {
 type Starting = Pin<Box<dyn Future<Output = Result<ResponseBody>> + Send>>;
 
 enum State {
-    /// The request (and version negotiation) is in flight; `Err` holds an error found before
-    /// any request, such as an invalid reference.
+    /// The request (and version negotiation) is in flight.
     Starting(Starting),
+    /// An error found before any request, such as an invalid reference.
     Failed(Error),
     Streaming(ResponseBody),
+    /// The body ended cleanly.
+    Ended,
+    /// Looking up the digest the daemon did not name (Podman).
+    Completing(Pin<Box<dyn Future<Output = Option<String>> + Send>>),
     Done,
 }
 
 /// The events of one pull, in order. Created by [`crate::Images::pull`]; nothing is sent
-/// until it is first polled. Ends after the last message, or after the first error (an
+/// until it is first polled. Ends after the last message (when the daemon named no digest, as
+/// Podman does not, the stream first looks it up so that [`PullStream::summary`] has it), or
+/// after the first error (an
 /// HTTP error, an `errorDetail` in the stream, a broken connection, a timeout). Dropping it
 /// closes the connection, which cancels the pull in the daemon.
 ///
@@ -343,8 +349,7 @@ impl PullStream {
         &self.summary
     }
 
-    /// Drives the pull to its end and returns the summary. When the daemon did not name the
-    /// digest (Podman), it is looked up from the pulled image's `RepoDigests`.
+    /// Drives the pull to its end and returns the summary.
     ///
     /// # Errors
     /// The first error of the stream: [`Error::NotFound`] / [`Error::Api`] before it started,
@@ -353,11 +358,6 @@ impl PullStream {
     pub async fn finish(mut self) -> Result<PullSummary> {
         while let Some(event) = self.next_event().await {
             event?;
-        }
-        if self.summary.digest.is_none()
-            && let Some((client, reference)) = self.completion.take()
-        {
-            self.summary.digest = repo_digest(&client, &reference).await;
         }
         Ok(self.summary)
     }
@@ -408,6 +408,21 @@ impl Stream for PullStream {
                     };
                     return Poll::Ready(Some(Err(error)));
                 }
+                State::Ended => {
+                    // When the daemon did not name the digest (Podman's stream has no `Digest:`
+                    // line), it is looked up from the pulled image's `RepoDigests`.
+                    match this.completion.take() {
+                        Some((client, reference)) if this.summary.digest.is_none() => {
+                            this.state =
+                                State::Completing(Box::pin(async move { repo_digest(&client, &reference).await }));
+                        }
+                        _ => this.state = State::Done,
+                    }
+                }
+                State::Completing(lookup) => {
+                    this.summary.digest = ready!(lookup.as_mut().poll(cx));
+                    this.state = State::Done;
+                }
                 State::Starting(start) => match ready!(start.as_mut().poll(cx)) {
                     Ok(body) => {
                         this.state = State::Streaming(body);
@@ -436,9 +451,14 @@ impl Stream for PullStream {
                             return this.fail(Error::protocol("reading the pull stream", e));
                         }
                         Poll::Ready(None) => {
-                            let last = this.lines.finish();
-                            this.state = State::Done;
-                            return Poll::Ready(last.map(|line| this.event_from(&line)));
+                            this.state = State::Ended;
+                            if let Some(line) = this.lines.finish() {
+                                let event = this.event_from(&line);
+                                if event.is_err() {
+                                    this.state = State::Done;
+                                }
+                                return Poll::Ready(Some(event));
+                            }
                         }
                         Poll::Pending => {
                             if let Some(idle) = &mut this.idle
