@@ -236,6 +236,11 @@ fn rmi_single_many_force_conflict() {
 }
 
 #[test]
+fn two_hundred_concurrent_operations_from_threads() {
+    c_program("load");
+}
+
+#[test]
 fn the_same_calls_against_podman() {
     c_program("podman");
 }
