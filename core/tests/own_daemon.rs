@@ -322,7 +322,35 @@ fn a_daemon_of_our_own_configured_killed_and_restarted() {
         assert_eq!(hits.len(), 2);
     });
 
-    // 5. Removing the mirror again leaves the file as it was, apart from the key.
+    // 5. Killed while it waits on a slow index (the fixture answers `slow-N` after N seconds):
+    //    the search fails at once, and the restarted daemon serves the same client again.
+    rt.block_on(async {
+        let search = {
+            let docker = docker.clone();
+            tokio::spawn(async move {
+                docker
+                    .images()
+                    .search(&format!("{}/slow-10", engine::index()), &Default::default())
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        daemon.kill();
+        let started = Instant::now();
+        let err = search.await.unwrap().unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "error after {:?}",
+            started.elapsed()
+        );
+        assert!(matches!(err, Error::Protocol { .. } | Error::Timeout(_)), "{err:?}");
+    });
+    daemon.start();
+    rt.block_on(async {
+        assert!(docker.images().list(&ListOptions::new()).await.is_ok());
+    });
+
+    // 6. Removing the mirror again leaves the file as it was, apart from the key.
     let change = dimg::daemon_config::remove_registry_mirror(daemon.config(), &mirror).unwrap();
     assert!(change.changed && change.mirrors.is_empty());
 }
