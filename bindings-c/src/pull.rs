@@ -264,14 +264,14 @@ pub extern "C" fn dimg_client_pull(
             let options = opt_ref(options).map(dimg_pull_options::to_core).unwrap_or_default();
             let summary = block_on(async move {
                 let mut pull = client.images().pull(&reference, &options);
+                // One buffer per string, reused from event to event (no allocation per event).
+                let (mut id, mut status) = (Vec::new(), Vec::new());
                 while let Some(event) = pull.next_event().await {
                     let event = event?;
                     if let Some(callback) = on_progress {
-                        let id = cstring(event.id.as_deref().unwrap_or(""));
-                        let status = cstring(event.status.as_str());
                         let progress = dimg_pull_progress {
-                            id: id.as_ptr(),
-                            status: status.as_ptr(),
+                            id: fill_c_string(&mut id, event.id.as_deref().unwrap_or("")),
+                            status: fill_c_string(&mut status, &event.status),
                             phase: event.phase.into(),
                             current: event.current.unwrap_or(0),
                             total: event.total.unwrap_or(0),
@@ -293,6 +293,17 @@ pub extern "C" fn dimg_client_pull(
             Ok(())
         })
     }
+}
+
+/// Copies `text` (up to an embedded NUL) into `buf` as a C string; the pointer is valid until
+/// `buf` is next changed.
+fn fill_c_string(buf: &mut Vec<u8>, text: &str) -> *const c_char {
+    buf.clear();
+    let bytes = text.as_bytes();
+    let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
+    buf.extend_from_slice(&bytes[..end]);
+    buf.push(0);
+    buf.as_ptr().cast()
 }
 
 type ProgressFn = unsafe extern "C" fn(userdata: *mut c_void, progress: *const dimg_pull_progress) -> c_int;
