@@ -5,7 +5,7 @@
 #   registry    distribution registry on 127.0.0.1:$DIMG_REGISTRY_PORT (delete enabled), seeded
 #               with deterministic images by seed_registry.py
 #   authreg     the same storage served with htpasswd auth on 127.0.0.1:$DIMG_AUTH_REGISTRY_PORT
-#               (41503), user dimg, password in the env file
+#               (25503), user dimg, password in the env file
 #   mirror      a second registry, a pull-through cache of the first, so Docker Hub names
 #               (`docker pull zookeeper`) resolve offline through the daemon's mirror
 #   index       search_index.py, a v1 search index fixture for GET /images/search
@@ -20,23 +20,25 @@
 #   restart-dockerd  stop dockerd (if running) and start it again, e.g. after a test stopped it
 #
 # Settings (environment): DIMG_ENGINE_DIR (default /tmp/dimg-engine; keep it short, a Unix
-# socket path has a 108-byte limit), DIMG_REGISTRY_PORT (41500), DIMG_MIRROR_PORT (41501),
-# DIMG_INDEX_PORT (41502), DIMG_ENGINE_PODMAN=1, DIMG_ENGINE_TIMEOUT (seconds per service, 60).
+# socket path has a 108-byte limit), DIMG_REGISTRY_PORT (25500), DIMG_MIRROR_PORT (25501),
+# DIMG_INDEX_PORT (25502), DIMG_ENGINE_PODMAN=1, DIMG_ENGINE_TIMEOUT (seconds per service, 60).
 # Tests read DIMG_TEST_* from the env file (`eval "$(scripts/engine.sh env)"`), never DOCKER_HOST.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DIR=${DIMG_ENGINE_DIR:-/tmp/dimg-engine}
-REGISTRY_PORT=${DIMG_REGISTRY_PORT:-41500}
-MIRROR_PORT=${DIMG_MIRROR_PORT:-41501}
-AUTH_PORT=${DIMG_AUTH_REGISTRY_PORT:-41503}
-TCP_PORT=${DIMG_DOCKER_TCP_PORT:-41504}
+# Default ports below the kernel's ephemeral range (32768-60999 here), so that no outgoing
+# connection can hold one of them when a service binds it.
+REGISTRY_PORT=${DIMG_REGISTRY_PORT:-25500}
+MIRROR_PORT=${DIMG_MIRROR_PORT:-25501}
+AUTH_PORT=${DIMG_AUTH_REGISTRY_PORT:-25503}
+TCP_PORT=${DIMG_DOCKER_TCP_PORT:-25504}
 # Fixed test credentials of the htpasswd registry; the password has characters whose standard
 # base64 holds '+' and '/', so a client that does not use base64url is caught.
 AUTH_USER=dimg
 AUTH_PASSWORD='s3cr?t>~'
 
-INDEX_PORT=${DIMG_INDEX_PORT:-41502}
+INDEX_PORT=${DIMG_INDEX_PORT:-25502}
 TIMEOUT=${DIMG_ENGINE_TIMEOUT:-60}
 WANT_PODMAN=${DIMG_ENGINE_PODMAN:-0}
 

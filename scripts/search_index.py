@@ -23,7 +23,7 @@ Extra routes, for tests:
   * `GET /_fixture/requests` lists the last 200 requests (path and a few headers), newest last;
   * `GET /_fixture/data` returns the whole data set.
 
-Standard library only. Usage: search_index.py --port 41502 [--host 127.0.0.1] [--data FILE]
+Standard library only. Usage: search_index.py --port 25502 [--host 127.0.0.1] [--data FILE]
 """
 
 import argparse

@@ -139,9 +139,9 @@ int main(int argc, char **argv) {
   struct ctx c = {
       .socket = env_or("BENCH_SOCKET", "/tmp/dimg-engine/docker.sock"),
       .inspect = env_or("BENCH_INSPECT", "bench/base:1.0"),
-      .search = env_or("BENCH_SEARCH", "127.0.0.1:41502/tomcat"),
-      .small = env_or("BENCH_SMALL", "127.0.0.1:41500/bench/small:1.0"),
-      .large = env_or("BENCH_LARGE", "127.0.0.1:41500/bench/large-100mb:1.0"),
+      .search = env_or("BENCH_SEARCH", "127.0.0.1:25502/tomcat"),
+      .small = env_or("BENCH_SMALL", "127.0.0.1:25500/bench/small:1.0"),
+      .large = env_or("BENCH_LARGE", "127.0.0.1:25500/bench/large-100mb:1.0"),
   };
   enum dimg_result rc = dimg_client_new(c.socket, 0, &c.client);
   c.list_opts = dimg_list_options_new();

@@ -219,7 +219,7 @@ fn a_daemon_of_our_own_configured_killed_and_restarted() {
     //    retries a failed layer download five times over about a minute ("Retrying in N
     //    seconds", one message a second) before it reports the registry's error; the test
     //    waits for the first retry or an error, then cancels by dropping the stream.
-    let mut registry = OwnRegistry::start(41599);
+    let mut registry = OwnRegistry::start(25599);
     rt.block_on(async {
         let reference = format!("127.0.0.1:{}/big:1.0", registry.port);
         let mut pull = docker.images().pull(&reference, &PullOptions::new());

@@ -59,9 +59,9 @@ impl Settings {
             socket: var("BENCH_SOCKET", "/tmp/dimg-engine/docker.sock"),
             api: var("BENCH_API", "1.41"),
             inspect: var("BENCH_INSPECT", "bench/base:1.0"),
-            search: var("BENCH_SEARCH", "127.0.0.1:41502/tomcat"),
-            small: var("BENCH_SMALL", "127.0.0.1:41500/bench/small:1.0"),
-            large: var("BENCH_LARGE", "127.0.0.1:41500/bench/large:1.0"),
+            search: var("BENCH_SEARCH", "127.0.0.1:25502/tomcat"),
+            small: var("BENCH_SMALL", "127.0.0.1:25500/bench/small:1.0"),
+            large: var("BENCH_LARGE", "127.0.0.1:25500/bench/large:1.0"),
             docker: var("BENCH_DOCKER", "docker"),
             curl: var("BENCH_CURL", "curl"),
         }
