@@ -113,9 +113,10 @@ impl Pool {
         }
     }
 
-    /// Sends `request` on an idle connection, or a new one from `connect`. A request that a
-    /// reused connection could not carry (the daemon closed it meanwhile) is sent again once
-    /// on a new connection; nothing was processed by the daemon in that case.
+    /// Sends `request` on an idle connection, or a new one from `connect`. An idle connection
+    /// the daemon closed meanwhile is skipped; a request is sent again on another connection
+    /// only when hyper reports that it was never sent (canceled), never once it may have
+    /// reached the daemon (a pull or a delete must not happen twice).
     pub(crate) async fn send<C, F>(
         self: &Arc<Self>,
         request: Request<Full<Bytes>>,
@@ -131,7 +132,7 @@ impl Pool {
             }
             match exchange(&mut http, clone_request(&request)).await {
                 Ok(response) => return Ok(self.wrap(response, http)),
-                Err(e) if e.is_canceled() || e.is_incomplete_message() => continue,
+                Err(e) if e.is_canceled() => continue,
                 Err(e) => return Err(SendError::Http(e)),
             }
         }

@@ -579,3 +579,28 @@ fn a_socket_without_permission_is_a_connect_error() {
     assert!(output.status.success() && text.contains("1 passed"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_request_the_daemon_may_have_received_is_never_sent_twice() {
+    // The daemon reads the pull (or delete) and closes the connection without answering: the
+    // request is not re-sent on another connection, since it may have been acted on.
+    let daemon = FakeDaemon::start(|_| Reply(vec![Step::Close]));
+    let docker = client(&daemon);
+    docker.ping().await.unwrap(); // a kept-alive connection for the next request to reuse
+    let err = docker
+        .images()
+        .pull("tiny:1.0", &PullOptions::new())
+        .finish()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    let err = docker
+        .images()
+        .remove("tiny:1.0", &RemoveOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    let methods: Vec<String> = daemon.calls().iter().map(|c| c.request_line.clone()).collect();
+    assert_eq!(methods.len(), 2, "{methods:?}");
+    assert!(methods[0].starts_with("POST /v1.41/images/create") && methods[1].starts_with("DELETE "));
+}

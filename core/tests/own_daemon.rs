@@ -57,13 +57,24 @@ impl OwnDockerd {
             .spawn()
             .expect("start dockerd");
         self.child = Some(child);
+        // Started means: it answers an image list, twice in a row (a daemon that is still
+        // setting up its containerd may answer `_ping` and then go away again).
         let deadline = Instant::now() + Duration::from_secs(60);
-        while !ping_ok(&self.socket()) {
+        let mut answered = 0;
+        while answered < 2 {
             assert!(
                 Instant::now() < deadline,
                 "dockerd did not start: see {}/dockerd.log",
                 self.dir.display()
             );
+            if let Some(child) = &mut self.child {
+                assert!(
+                    child.try_wait().unwrap().is_none(),
+                    "dockerd exited: see {}/dockerd.log",
+                    self.dir.display()
+                );
+            }
+            answered = if lists_images(&self.socket()) { answered + 1 } else { 0 };
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -107,22 +118,27 @@ impl Drop for OwnDockerd {
             .arg(self.dir.join("root"))
             .stderr(Stdio::null())
             .status();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if std::thread::panicking() {
+            eprintln!("keeping {} for inspection (dockerd.log)", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
-fn ping_ok(socket: &Path) -> bool {
+/// Whether the daemon on `socket` answers `GET /images/json` with 200.
+fn lists_images(socket: &Path) -> bool {
     use std::io::{Read, Write};
     let Ok(mut s) = std::os::unix::net::UnixStream::connect(socket) else {
         return false;
     };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(b"GET /_ping HTTP/1.0\r\n\r\n").is_err() {
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    if s.write_all(b"GET /v1.24/images/json HTTP/1.0\r\n\r\n").is_err() {
         return false;
     }
     let mut answer = String::new();
     let _ = s.read_to_string(&mut answer);
-    answer.ends_with("OK")
+    answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200")
 }
 
 /// A registry serving the seeded storage on a port of its own, which a test may stop.
