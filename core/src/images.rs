@@ -475,7 +475,7 @@ impl<'a> Images<'a> {
     /// ```
     pub async fn search(&self, term: &str, options: &SearchOptions) -> Result<Vec<SearchResult>> {
         let target = search_target(term, options)?;
-        let target = format!("/v{}{}", self.client.api_version().await?, target);
+        let target = self.client.versioned(&target).await?;
         let auth = auth_header(&options.credentials, registry_key(search_index(term))).await?;
         let (_, body) = self.client.transport().send_read(Method::GET, &target, &auth).await?;
         decode(&target, &body)

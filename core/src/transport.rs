@@ -98,9 +98,22 @@ impl Transport {
         }
     }
 
-    /// Sends a request and returns the response once its headers arrived with a 2xx status;
-    /// any other status becomes an [`Error`] carrying the daemon's message.
+    /// Sends a request and returns the response once its headers arrived with a 2xx status,
+    /// under the request timeout; any other status becomes an [`Error`] carrying the daemon's
+    /// message.
     pub(crate) async fn send(
+        &self,
+        method: Method,
+        target: &str,
+        headers: &[(&'static str, HeaderValue)],
+        body: Option<Bytes>,
+    ) -> Result<Response<ResponseBody>> {
+        self.timed(self.exchange(method, target, headers, body)).await
+    }
+
+    /// [`Transport::send`] without the timeout, so that callers put one deadline around all
+    /// they do.
+    async fn exchange(
         &self,
         method: Method,
         target: &str,
@@ -124,17 +137,14 @@ impl Transport {
             .body(Full::new(body.unwrap_or_default()))
             .map_err(|e| Error::InvalidArgument(format!("cannot build a request for {target:?}: {e}")))?;
         let response = self
-            .timed(async {
-                self.pool
-                    .send(request, || self.connect())
-                    .await
-                    .map_err(|e| self.request_error(e))
-            })
-            .await?;
+            .pool
+            .send(request, || self.connect())
+            .await
+            .map_err(|e| self.request_error(e))?;
         if response.status().is_success() {
             Ok(response)
         } else {
-            Err(self.timed(status_error(response)).await.unwrap_or_else(|e| e))
+            Err(status_error(response).await)
         }
     }
 
@@ -146,7 +156,7 @@ impl Transport {
         headers: &[(&'static str, HeaderValue)],
     ) -> Result<(hyper::http::response::Parts, Bytes)> {
         self.timed(async {
-            let response = self.send(method, target, headers, None).await?;
+            let response = self.exchange(method, target, headers, None).await?;
             let (parts, body) = response.into_parts();
             let bytes = read_body(body, MAX_BODY).await?;
             Ok((parts, bytes))
@@ -200,12 +210,12 @@ pub(crate) fn decode<T: DeserializeOwned>(target: &str, body: &[u8]) -> Result<T
 }
 
 /// Turns a non-2xx response into the matching error, with the daemon's own message.
-async fn status_error(response: Response<ResponseBody>) -> Result<Error> {
+async fn status_error(response: Response<ResponseBody>) -> Error {
     let status = response.status();
     let body = read_body(response.into_body(), MAX_ERROR_BODY)
         .await
         .unwrap_or_default();
-    Ok(error_for_status(status, &body))
+    error_for_status(status, &body)
 }
 
 pub(crate) fn error_for_status(status: StatusCode, body: &[u8]) -> Error {
