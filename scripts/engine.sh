@@ -341,6 +341,10 @@ location = "127.0.0.1:$MIRROR_PORT"
 insecure = true
 
 [[registry]]
+location = "127.0.0.1:$INDEX_PORT"
+insecure = true
+
+[[registry]]
 prefix = "docker.io"
 location = "docker.io"
 

@@ -3,7 +3,8 @@
 
 dockerd answers `GET /images/search?term=127.0.0.1:PORT/tomcat` by asking the index at
 127.0.0.1:PORT: HTTPS first (which fails here: this server speaks plain HTTP), then
-`GET /v1/_ping`, then `GET /v1/search?q=tomcat&n=25`. The daemon applies the `stars`,
+`GET /v1/_ping`, then `GET /v1/search?q=tomcat&n=25`. Podman pings `GET /v2/`, tries
+`GET /v2/_catalog` (404 here) and then asks the same `GET /v1/search`. The daemon applies the `stars`,
 `is-official` and `is-automated` filters itself, after the index answered; the index only
 sees `q` and `n` (the API's `limit`, 25 when the client sent none).
 
@@ -117,6 +118,10 @@ class Handler(BaseHTTPRequestHandler):
             # dockerd only reads the X-Docker-Registry-* headers and tolerates any body or status.
             return self._send(200, {}, [("X-Docker-Registry-Version", "0.6.3"),
                                         ("X-Docker-Registry-Standalone", "true")])
+        if url.path == "/v2/":
+            # Podman (containers/image) pings the v2 API first, finds no `/v2/_catalog` (404
+            # below) and then falls back to the v1 search, as against Docker Hub.
+            return self._send(200, {}, [("Docker-Distribution-Api-Version", "registry/2.0")])
         if url.path != "/v1/search":
             return self._send(404, {"error": "not found", "path": url.path})
         params = parse_qs(url.query, keep_blank_values=True)

@@ -186,7 +186,8 @@ typedef enum dimg_pull_phase {
  */
 typedef enum dimg_pull_outcome {
   /**
-   * The daemon did not say (Podman's stream has no `Status:` line).
+   * Not known: the pulled image could not be looked up afterwards (Podman's stream does
+   * not say, so dimg compares the local image before and after).
    */
   DIMG_PULL_OUTCOME_UNKNOWN = 0,
   /**

@@ -191,7 +191,8 @@ pub type dimg_pull_progress_cb =
 #[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum dimg_pull_outcome {
-    /// The daemon did not say (Podman's stream has no `Status:` line).
+    /// Not known: the pulled image could not be looked up afterwards (Podman's stream does
+    /// not say, so dimg compares the local image before and after).
     Unknown = 0,
     /// `Status: Downloaded newer image for ...`: something was downloaded or newly tagged.
     Downloaded = 1,

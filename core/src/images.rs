@@ -11,7 +11,7 @@ use crate::auth::{Credentials, RegistryAuth, registry_key};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{ImageInspect, ImageSummary, RemovedItem, SearchResult, removed_items};
-use crate::pull::PullStream;
+use crate::pull::{PullStream, Started};
 use crate::query::{Target, encode_image_path};
 use crate::reference::{ImageRef, validate_image_name};
 use crate::transport::decode;
@@ -428,6 +428,9 @@ impl RemoveReport {
     }
 }
 
+/// How often a list is asked again after Podman's race with a concurrent removal.
+const PODMAN_LIST_RETRIES: u32 = 3;
+
 /// Image operations of a [`Client`]; get one with [`Client::images`].
 #[derive(Debug, Clone, Copy)]
 pub struct Images<'a> {
@@ -439,7 +442,8 @@ impl<'a> Images<'a> {
         Images { client }
     }
 
-    /// `docker images`: the local images, newest first, as the daemon orders them.
+    /// `docker images`: the local images, newest first (as Docker orders them; dimg orders
+    /// Podman's answer the same way).
     ///
     /// # Errors
     /// [`Error::UnsupportedOption`] for `until` (< 1.44), `shared_size` (< 1.42) or
@@ -457,7 +461,26 @@ impl<'a> Images<'a> {
     pub async fn list(&self, options: &ListOptions) -> Result<Vec<ImageSummary>> {
         let version = self.client.api_version().await?;
         let target = list_target(version, options)?;
-        self.client.transport().json(Method::GET, &target).await
+        let mut retries = 0;
+        let mut images: Vec<ImageSummary> = loop {
+            match self.client.transport().json(Method::GET, &target).await {
+                // Podman's list fails when an image it is reading is removed meanwhile
+                // ("locating image with ID ...: image not known"); a list changes nothing, so
+                // asking again is safe.
+                Err(Error::Api { status: 500, message })
+                    if retries < PODMAN_LIST_RETRIES
+                        && message.ends_with("image not known")
+                        && self.client.is_podman().await? =>
+                {
+                    retries += 1;
+                }
+                other => break other?,
+            }
+        };
+        // Docker answers newest first; Podman in no particular order. A stable sort keeps
+        // Docker's order as it is (and costs one pass over an already sorted list).
+        images.sort_by(|a, b| b.created.cmp(&a.created));
+        Ok(images)
     }
 
     /// `docker search TERM`: ask the index the daemon is configured for (or the one named in
@@ -528,11 +551,20 @@ impl<'a> Images<'a> {
                     target = target.param("platform", platform);
                 }
                 let auth = auth_header(&request.credentials, request.auth_key.clone()).await?;
+                // Podman's stream never says whether anything changed: remember what the
+                // reference named before, to compare once the pull is done.
+                let podman_before = match client.is_podman().await? {
+                    true => Some(crate::pull::local_id(&client, &request.display).await),
+                    false => None,
+                };
                 let response = client
                     .transport()
                     .send(Method::POST, &target.into_string(), &auth, None)
                     .await?;
-                Ok(response.into_body())
+                Ok(Started {
+                    body: response.into_body(),
+                    podman_before,
+                })
             }),
         )
     }

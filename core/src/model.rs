@@ -21,6 +21,10 @@ where
 fn refs_without_placeholders<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     let mut refs: Vec<String> = null_default(d)?;
     refs.retain(|r| r != "<none>:<none>" && r != "<none>@<none>");
+    // Podman names Docker Hub images fully (`docker.io/library/a:1`); Docker, and so dimg, `a:1`.
+    for r in refs.iter_mut().filter(|r| r.starts_with("docker.io/")) {
+        *r = familiar(std::mem::take(r));
+    }
     Ok(refs)
 }
 

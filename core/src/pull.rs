@@ -157,15 +157,52 @@ impl PullEvent {
     }
 }
 
-/// The digest under which `reference`'s repository holds the local image, if any.
-async fn repo_digest(client: &crate::Client, reference: &str) -> Option<String> {
+/// The local image `reference` names: its id and the digest under which its repository holds
+/// it, if any.
+async fn local_image(client: &crate::Client, reference: &str) -> Option<(String, Option<String>)> {
     let wanted = crate::ImageRef::parse(reference).ok()?;
-    wanted.tag()?;
     let image = client.images().inspect(reference).await.ok()?;
-    image.repo_digests.iter().find_map(|entry| {
+    let digest = image.repo_digests.iter().find_map(|entry| {
         let parsed = crate::ImageRef::parse(entry).ok()?;
         (parsed.name() == wanted.name()).then(|| parsed.digest().map(str::to_string))?
-    })
+    });
+    Some((image.id, digest))
+}
+
+/// What the stream learns after the daemon's last message, when the daemon did not say it.
+#[derive(Debug, Default)]
+struct Completion {
+    digest: Option<String>,
+    /// Podman only: the outcome, from the local image before and after the pull.
+    outcome: Option<PullOutcome>,
+}
+
+/// Looks up what the daemon's stream did not say: the digest (Podman's stream has no
+/// `Digest:` line) and, on Podman, whether anything changed (no `Status:` line either).
+async fn complete(client: crate::Client, reference: String, before: Option<Option<String>>) -> Completion {
+    let Some((id, digest)) = local_image(&client, &reference).await else {
+        return Completion::default();
+    };
+    let outcome = before.map(|before| {
+        if before.as_deref() == Some(id.as_str()) {
+            PullOutcome::UpToDate
+        } else {
+            PullOutcome::Downloaded
+        }
+    });
+    Completion { digest, outcome }
+}
+
+/// Started pull: the response body and, on Podman, the id of the local image the reference
+/// named before the pull (`Some(None)`: none), to tell afterwards whether anything changed.
+pub(crate) struct Started {
+    pub(crate) body: ResponseBody,
+    pub(crate) podman_before: Option<Option<String>>,
+}
+
+/// The id of the local image `reference` names now (for [`Started::podman_before`]).
+pub(crate) async fn local_id(client: &crate::Client, reference: &str) -> Option<String> {
+    local_image(client, reference).await.map(|(id, _)| id)
 }
 
 /// Whether an in-stream pull error means "no such image/tag" (Podman's way of saying 404).
@@ -188,7 +225,7 @@ pub enum PullOutcome {
     Downloaded,
     /// `Status: Image is up to date for ...`.
     UpToDate,
-    /// The daemon did not say (Podman's stream has no `Status:` line).
+    /// Not known: the stream failed, or (Podman) the pulled image could not be looked up.
     Unknown,
 }
 
@@ -210,11 +247,12 @@ pub struct PullSummary {
     pub reference: String,
     /// The manifest digest (`sha256:...`) from the `Digest:` line, when the daemon gave one.
     pub digest: Option<String>,
-    /// Downloaded, up to date, or not said.
+    /// Downloaded or up to date. Docker says which in its `Status:` line; on Podman, whose
+    /// stream does not, dimg compares the local image the reference named before and after.
     pub outcome: PullOutcome,
-    /// The daemon's final `Status:` text, when it gave one.
+    /// The daemon's final `Status:` text, when it gave one (Docker does, Podman does not).
     pub status: Option<String>,
-    /// Layers that completed (`Pull complete`).
+    /// Layers that completed (`Pull complete`; Docker only, Podman's stream does not say).
     pub layers_pulled: usize,
     /// Layers that were already present (`Already exists`).
     pub layers_existing: usize,
@@ -257,7 +295,7 @@ impl PullSummary {
     }
 }
 
-type Starting = Pin<Box<dyn Future<Output = Result<ResponseBody>> + Send>>;
+type Starting = Pin<Box<dyn Future<Output = Result<Started>> + Send>>;
 
 enum State {
     /// The request (and version negotiation) is in flight.
@@ -267,8 +305,8 @@ enum State {
     Streaming(ResponseBody),
     /// The body ended cleanly.
     Ended,
-    /// Looking up the digest the daemon did not name (Podman).
-    Completing(Pin<Box<dyn Future<Output = Option<String>> + Send>>),
+    /// Looking up what the daemon did not say (Podman: digest and outcome).
+    Completing(Pin<Box<dyn Future<Output = Completion> + Send>>),
     Done,
 }
 
@@ -296,6 +334,8 @@ pub struct PullStream {
     /// The client and reference, to look up the digest after a Podman pull (whose stream
     /// has no `Digest:` line).
     completion: Option<(crate::Client, String)>,
+    /// Podman only: the local image id before the pull (see [`Started::podman_before`]).
+    podman_before: Option<Option<String>>,
     state: State,
     lines: JsonLines,
     summary: PullSummary,
@@ -320,6 +360,7 @@ impl PullStream {
     ) -> PullStream {
         PullStream {
             completion: Some((client, reference.clone())),
+            podman_before: None,
             state: State::Starting(start),
             lines: JsonLines::new(),
             summary: PullSummary::new(reference),
@@ -331,6 +372,7 @@ impl PullStream {
     pub(crate) fn failed(error: Error) -> PullStream {
         PullStream {
             completion: None,
+            podman_before: None,
             state: State::Failed(error),
             lines: JsonLines::new(),
             summary: PullSummary::new(String::new()),
@@ -409,22 +451,29 @@ impl Stream for PullStream {
                     return Poll::Ready(Some(Err(error)));
                 }
                 State::Ended => {
-                    // When the daemon did not name the digest (Podman's stream has no `Digest:`
-                    // line), it is looked up from the pulled image's `RepoDigests`.
+                    // What the daemon did not say is looked up: Podman's stream has neither the
+                    // `Digest:` nor the `Status:` line.
+                    let podman_before = this.podman_before.take();
                     match this.completion.take() {
-                        Some((client, reference)) if this.summary.digest.is_none() => {
-                            this.state =
-                                State::Completing(Box::pin(async move { repo_digest(&client, &reference).await }));
+                        Some((client, reference)) if this.summary.digest.is_none() || podman_before.is_some() => {
+                            this.state = State::Completing(Box::pin(complete(client, reference, podman_before)));
                         }
                         _ => this.state = State::Done,
                     }
                 }
                 State::Completing(lookup) => {
-                    this.summary.digest = ready!(lookup.as_mut().poll(cx));
+                    let found = ready!(lookup.as_mut().poll(cx));
+                    if this.summary.digest.is_none() {
+                        this.summary.digest = found.digest;
+                    }
+                    if let Some(outcome) = found.outcome {
+                        this.summary.outcome = outcome;
+                    }
                     this.state = State::Done;
                 }
                 State::Starting(start) => match ready!(start.as_mut().poll(cx)) {
-                    Ok(body) => {
+                    Ok(Started { body, podman_before }) => {
+                        this.podman_before = podman_before;
                         this.state = State::Streaming(body);
                         this.reset_idle();
                     }

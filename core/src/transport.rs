@@ -235,6 +235,9 @@ pub(crate) fn error_for_status(status: StatusCode, body: &[u8]) -> Error {
     match status {
         StatusCode::NOT_FOUND => Error::NotFound(message),
         StatusCode::CONFLICT => Error::Conflict(message),
+        // Podman answers "unable to delete image ... by ID with more than one tag (...): please
+        // force removal" with 500 where Docker answers the same refusal with 409.
+        StatusCode::INTERNAL_SERVER_ERROR if message.ends_with("please force removal") => Error::Conflict(message),
         StatusCode::UNAUTHORIZED | StatusCode::INTERNAL_SERVER_ERROR if Error::is_auth_message(&message) => {
             Error::Unauthorized {
                 message,
@@ -263,6 +266,11 @@ mod tests {
             b"client version 1.11 is too old. Minimum supported API version is 1.12\n",
         );
         assert!(matches!(&e, Error::Api { status: 400, message } if message.ends_with("is 1.12")));
+        let podman = br#"{"cause":"image is in use by a container","message":"unable to delete image \"9c3f\" by ID with more than one tag ([a:1 b:1]): please force removal","response":500}"#;
+        assert!(matches!(
+            error_for_status(StatusCode::INTERNAL_SERVER_ERROR, podman),
+            Error::Conflict(_)
+        ));
         let podman = br#"{"cause":"image not known","message":"failed to find image nosuch:1","response":404}"#;
         assert!(
             matches!(error_for_status(StatusCode::NOT_FOUND, podman), Error::NotFound(m) if m == "failed to find image nosuch:1")

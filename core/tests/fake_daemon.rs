@@ -242,6 +242,38 @@ async fn http_errors_map_to_typed_errors_with_the_daemons_message() {
     assert!(matches!(&err, Error::Api { status: 400, message } if message == "plain text, not JSON"));
 }
 
+/// Podman's list fails when an image it is reading is removed meanwhile; dimg asks again (a
+/// list changes nothing), a bounded number of times, and only on Podman.
+#[tokio::test]
+async fn podmans_list_race_with_a_removal_is_asked_again() {
+    const RACE: &str = r#"{"cause":"image not known","message":"retrieving label for image \"17dd\": locating image with ID \"17dd\": image not known","response":500}"#;
+    let lists = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let handler = |lists: std::sync::Arc<std::sync::atomic::AtomicUsize>, fail: usize| {
+        move |_: &support::fake_daemon::Seen| {
+            if lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < fail {
+                Reply::json(500, RACE)
+            } else {
+                Reply::json(200, r#"[{"Id":"sha256:1","Created":1},{"Id":"sha256:2","Created":2}]"#)
+            }
+        }
+    };
+    let podman = FakeDaemon::start_podman(handler(lists.clone(), 2));
+    let listed = client(&podman).images().list(&ListOptions::new()).await.unwrap();
+    let ids: Vec<&str> = listed.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["sha256:2", "sha256:1"], "newest first, as Docker orders them");
+    assert_eq!(podman.calls().len(), 3);
+
+    let always = FakeDaemon::start_podman(handler(std::sync::Arc::default(), usize::MAX));
+    let err = client(&always).images().list(&ListOptions::new()).await.unwrap_err();
+    assert!(matches!(&err, Error::Api { status: 500, message } if message.ends_with("image not known")));
+    assert_eq!(always.calls().len(), 4, "asked again 3 times, then the error");
+
+    let docker = FakeDaemon::start(handler(std::sync::Arc::default(), 1));
+    let err = client(&docker).images().list(&ListOptions::new()).await.unwrap_err();
+    assert!(matches!(err, Error::Api { status: 500, .. }));
+    assert_eq!(docker.calls().len(), 1, "Docker's 500 is its answer");
+}
+
 #[tokio::test]
 async fn garbage_json_is_a_protocol_error() {
     let daemon = FakeDaemon::start(|_| Reply::json(200, "[{\"Id\": tru"));

@@ -48,13 +48,17 @@ async fn pull_list_inspect_tag_and_remove_on_podman() {
     let reference = image("t/p31:1.0");
     cleanup(&podman, &reference).await;
 
-    // Podman's stream has no Digest:/Status: lines: the outcome is not said, but `finish`
-    // still finds the digest, as it does on Docker.
+    // Podman's stream has no Digest:/Status: lines: `finish` still finds the digest, and tells
+    // a download from an up-to-date pull by the local image before and after, as Docker says.
     let summary = images.pull(&reference, &PullOptions::new()).finish().await.unwrap();
     assert_eq!(summary.reference, reference);
-    assert_eq!(summary.outcome, PullOutcome::Unknown);
+    assert_eq!(summary.outcome, PullOutcome::Downloaded);
+    assert_eq!(summary.status, None);
     let digest = summary.digest.expect("digest looked up after a Podman pull");
     assert!(digest.starts_with("sha256:") && digest.len() == 71, "{digest}");
+    let again = images.pull(&reference, &PullOptions::new()).finish().await.unwrap();
+    assert_eq!(again.outcome, PullOutcome::UpToDate);
+    assert_eq!(again.digest.as_deref(), Some(digest.as_str()));
 
     let inspect = images.inspect(&reference).await.unwrap();
     assert_eq!(inspect.repo_tags, std::slice::from_ref(&reference));

@@ -110,6 +110,15 @@ impl FakeDaemon {
     /// Starts a server that answers `GET /_ping` with `Api-Version: 1.41` and everything else
     /// with `handler`. Must be called inside a Tokio runtime.
     pub fn start(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> FakeDaemon {
+        FakeDaemon::start_as("Fake/1.0", handler)
+    }
+
+    /// Like [`FakeDaemon::start`], but its ping says it is Podman (`Server: Libpod/...`).
+    pub fn start_podman(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> FakeDaemon {
+        FakeDaemon::start_as("Libpod/4.3.1 (linux)", handler)
+    }
+
+    fn start_as(server: &'static str, handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> FakeDaemon {
         let path = std::env::temp_dir().join(format!(
             "dimg-fake-{}-{}.sock",
             std::process::id(),
@@ -130,7 +139,7 @@ impl FakeDaemon {
                     connections.fetch_add(1, Ordering::SeqCst);
                     let (handler, seen, closed) = (handler.clone(), seen.clone(), closed.clone());
                     tokio::spawn(async move {
-                        serve(stream, handler, seen).await;
+                        serve(stream, server, handler, seen).await;
                         closed.fetch_add(1, Ordering::SeqCst);
                     });
                 }
@@ -174,7 +183,7 @@ impl Drop for FakeDaemon {
     }
 }
 
-async fn serve(mut stream: UnixStream, handler: Arc<Handler>, seen: Arc<Mutex<Vec<Seen>>>) {
+async fn serve(mut stream: UnixStream, server: &str, handler: Arc<Handler>, seen: Arc<Mutex<Vec<Seen>>>) {
     let mut buf = Vec::new();
     loop {
         let head_end = loop {
@@ -209,8 +218,8 @@ async fn serve(mut stream: UnixStream, handler: Arc<Handler>, seen: Arc<Mutex<Ve
         seen.lock().unwrap().push(request.clone());
         let reply = if request.target() == "/_ping" {
             Reply(vec![Step::Write(
-                b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nOstype: linux\r\nServer: Fake/1.0\r\nContent-Length: 2\r\n\r\nOK"
-                    .to_vec(),
+                format!("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nOstype: linux\r\nServer: {server}\r\nContent-Length: 2\r\n\r\nOK")
+                    .into_bytes(),
             )])
         } else {
             handler(&request)
