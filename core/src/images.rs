@@ -479,7 +479,7 @@ impl<'a> Images<'a> {
         };
         // Docker answers newest first; Podman in no particular order. A stable sort keeps
         // Docker's order as it is (and costs one pass over an already sorted list).
-        images.sort_by(|a, b| b.created.cmp(&a.created));
+        images.sort_by_key(|image| std::cmp::Reverse(image.created));
         Ok(images)
     }
 
