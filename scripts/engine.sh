@@ -327,8 +327,8 @@ driver = "vfs"
 runroot = "$PODMAN_DIR/run"
 graphroot = "$PODMAN_DIR/graph"
 EOF
-  # The loopback registry and mirror are plain HTTP; Docker Hub names go through the mirror,
-  # as they do for dockerd.
+  # The loopback registries, mirror and search index are plain HTTP; Docker Hub names go
+  # through the mirror, as they do for dockerd.
   cat >"$PODMAN_DIR/registries.conf" <<EOF
 unqualified-search-registries = []
 
@@ -342,6 +342,10 @@ insecure = true
 
 [[registry]]
 location = "127.0.0.1:$INDEX_PORT"
+insecure = true
+
+[[registry]]
+location = "127.0.0.1:$AUTH_PORT"
 insecure = true
 
 [[registry]]
@@ -448,6 +452,11 @@ cmd_up() {
   if pid_of index >/dev/null && [[ $HERE/search_index.py -nt $PIDS/index || $HERE/search_index.json -nt $PIDS/index ]]; then
     log "search index fixture changed: restarting it"
     stop index
+  fi
+  # Podman reads the registries.conf written by this script when it starts.
+  if pid_of podman >/dev/null && [[ $HERE/engine.sh -nt $PIDS/podman ]]; then
+    log "scripts/engine.sh changed since podman started (its registries.conf): restarting it"
+    stop podman
   fi
   # Start everything that is not running, then wait for each: they come up in parallel.
   ensure registry registry_ok "$REGISTRY_PORT"

@@ -64,6 +64,17 @@ fi
   python -m mypy --strict tests python
 )
 
+# The same integration suites again, with Podman's Docker-compatible service as the engine:
+# the tests read DIMG_TEST_ENGINE for the few answers where the engines differ.
+step "Podman: the Rust (real-engine, load, credentials), C and Python integration suites against podman"
+(
+  export DIMG_TEST_ENGINE=podman DIMG_TEST_DOCKER_HOST=$DIMG_TEST_PODMAN_HOST
+  cargo test -p dimg --test engine --test load --test registry_auth --test credentials_env
+  cargo test -p dimg-c --test c_api
+  cd bindings-python
+  ../.venv/bin/python -m pytest -q
+)
+
 step "benchmarks: build them, and a one-round smoke run of the side-by-side harness"
 cargo bench -p dimg-benches --no-run --quiet
 .venv/bin/pip install -q --disable-pip-version-check docker

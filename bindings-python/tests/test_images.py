@@ -1,5 +1,6 @@
 """Every method and option of dimg.Client against the real private engine. The Python suite
-uses the seeded images t/p10 .. t/p19 so it never shares state with the Rust suite."""
+uses the seeded images t/p10 .. t/p19 so it never shares state with the Rust suite. scripts/test.sh
+runs it a second time against Podman (`PODMAN`), where the daemon's wording and a few answers differ."""
 
 from __future__ import annotations
 
@@ -8,21 +9,23 @@ import os
 import pytest
 
 import dimg
-from conftest import cli, force_remove
+from conftest import PODMAN, cli, force_remove
 
 
 def test_ping_version_info(client: dimg.Client, mirror: str) -> None:
     ping = client.ping()
-    assert ping and ping.api_version == "1.41" and not ping.is_podman
+    assert ping and ping.api_version == "1.41" and ping.is_podman == PODMAN
     assert client.api_version() == "1.41"
     version = client.version()
-    assert version.api_version == "1.41" and version.version.startswith("20.10")
+    assert version.api_version == "1.41" and version.version.startswith("4." if PODMAN else "20.10")
     info = client.info()
     assert info.driver == "vfs"
+    assert "Info" in repr(info)
+    if PODMAN:
+        return  # no daemon-wide registry settings: they live in Podman's registries.conf
     assert info.docker_root_dir.startswith(os.environ["DIMG_ENGINE_DIR"])
     assert f"http://{mirror}/" in info.registry_mirrors
     assert "127.0.0.0/8" in info.insecure_registries
-    assert "Info" in repr(info)
 
 
 def test_client_from_docker_host_env(docker_host: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,9 +46,12 @@ def test_pull_returns_the_image_and_reports_progress(client: dimg.Client, regist
     assert image.id.startswith("sha256:") and image.short_id == image.id[:19]
     assert image.digests and image.digests[0].startswith(f"{registry}/t/p10@sha256:")
     assert image.created == 1704135600  # 2024-01-01T19:00:00Z, as seeded for t/p10
-    assert events[0].phase == "pulling_from" and events[0].status == "Pulling from t/p10"
-    assert any(e.phase == "pull_complete" for e in events)
-    assert events[-1].phase == "status" and "Downloaded newer image" in events[-1].status
+    if PODMAN:  # per layer `Pulling fs layer`, `Download complete`, and nothing else
+        assert events[0].phase == "pulling_fs_layer" and events[-1].phase == "download_complete"
+    else:
+        assert events[0].phase == "pulling_from" and events[0].status == "Pulling from t/p10"
+        assert any(e.phase == "pull_complete" for e in events)
+        assert events[-1].phase == "status" and "Downloaded newer image" in events[-1].status
     assert "p10" in repr(image) and "PullProgress" in repr(events[0])
 
     again = client.images.pull(ref, platform="linux/amd64")
@@ -59,11 +65,13 @@ def test_pull_stream_iterates_events_and_summarises(client: dimg.Client, registr
     force_remove(client, ref)
     stream = client.images.pull_stream(ref)
     phases = [event.phase for event in stream]
-    assert phases[0] == "pulling_from" and "pull_complete" in phases
+    assert phases[0] == ("pulling_fs_layer" if PODMAN else "pulling_from")
     summary = stream.summary
     assert summary.outcome == "downloaded" and summary.reference == ref
     assert summary.digest and summary.digest.startswith("sha256:")
-    assert summary.layers_pulled == 1 and summary.events == len(phases)
+    assert summary.events == len(phases)
+    if not PODMAN:  # Podman's stream has no `Pull complete`
+        assert "pull_complete" in phases and summary.layers_pulled == 1
     up_to_date = client.images.pull_stream(ref)
     list(up_to_date)
     assert up_to_date.summary.outcome == "up_to_date"
@@ -74,6 +82,10 @@ def test_pull_by_digest_and_all_tags(client: dimg.Client, registry: str) -> None
     digest = image.digests[0].split("@")[1]
     assert client.images.pull(f"{registry}/tiny", tag=digest) == image
     assert client.images.pull(f"{registry}/tiny@{digest}") == image
+    if PODMAN:  # its compatible endpoint would pull `latest` instead: refused before any request
+        with pytest.raises(dimg.UnsupportedOption, match="not supported by Podman"):
+            client.images.pull(f"{registry}/alltags", all_tags=True)
+        return
     every = client.images.pull(f"{registry}/alltags", all_tags=True)
     assert isinstance(every, list)
     assert sorted(t for i in every for t in i.tags) == [f"{registry}/alltags:{t}" for t in "abc"]
@@ -85,11 +97,12 @@ def test_pull_errors(client: dimg.Client, registry: str) -> None:
     with pytest.raises(dimg.ImageNotFound) as missing:
         client.images.pull(f"{registry}/tiny")  # no `latest`: never every tag
     assert missing.value.status_code == 404
-    assert "tiny:latest not found" in str(missing.value)
+    assert "tiny:latest" in str(missing.value)
     assert isinstance(missing.value, dimg.APIError) and isinstance(missing.value, dimg.DockerError)
-    with pytest.raises(dimg.APIError) as refused:
+    # Docker refuses the request (500); Podman answers 200 and says it inside the stream.
+    with pytest.raises(dimg.PullError if PODMAN else dimg.APIError, match="connection refused") as refused:
         client.images.pull("127.0.0.1:1/x", tag="1.0")
-    assert refused.value.status_code == 500
+    assert refused.value.status_code == (None if PODMAN else 500)
     with pytest.raises(dimg.InvalidReference, match=r"repository name \(library/Tiny\) must be lowercase"):
         client.images.pull("Tiny")
     with pytest.raises(dimg.InvalidArgument):
@@ -170,11 +183,13 @@ def test_remove_tag_force_conflict_and_noprune(client: dimg.Client, registry: st
         with pytest.raises(dimg.Conflict) as conflict:
             client.images.remove(ref)
         assert conflict.value.status_code == 409
-        assert "is using its referenced image" in str(conflict.value)
+        assert ("image is in use by a container" if PODMAN else "is using its referenced image") in str(conflict.value)
         forced = client.images.remove(ref, force=True)
         assert ("Untagged", ref) in [(r.kind, r.value) for r in forced]
     finally:
-        cli(docker_host, "rm", container)
+        # Podman's forced removal removes the containers using the image too.
+        if not PODMAN or container[:12] in cli(docker_host, "ps", "-aq"):
+            cli(docker_host, "rm", container)
     force_remove(client, image.id)
 
     parent = client.images.pull(f"{registry}/t/p15:1.0")
@@ -184,6 +199,11 @@ def test_remove_tag_force_conflict_and_noprune(client: dimg.Client, registry: st
     client.images.remove(f"{registry}/t/p15:1.0")
     removed = client.images.remove("dimgpy/p15-child:1", noprune=True)
     assert ("Deleted", child) in [(r.kind, r.value) for r in removed]
+    if PODMAN:
+        # Podman never keeps an untagged parent: it went with its last tag, before noprune mattered.
+        with pytest.raises(dimg.ImageNotFound):
+            client.images.get(parent.id)
+        return
     assert client.images.get(parent.id).id == parent.id  # kept by noprune
     force_remove(client, parent.id)
     with pytest.raises(dimg.ImageNotFound):
@@ -228,9 +248,12 @@ def test_bad_names_never_reach_the_daemon(client: dimg.Client, registry: str) ->
 
 def test_errors_carry_status_codes(docker_host: str) -> None:
     too_new = dimg.Client(docker_host, version="1.45")
-    with pytest.raises(dimg.APIError) as err:
-        too_new.images.list()
-    assert err.value.status_code == 400 and "too new" in str(err.value)
+    if PODMAN:
+        assert isinstance(too_new.images.list(), list)  # Podman serves every /vX.Y/ prefix alike
+    else:
+        with pytest.raises(dimg.APIError) as err:
+            too_new.images.list()
+        assert err.value.status_code == 400 and "too new" in str(err.value)
     with pytest.raises(dimg.InvalidArgument):
         dimg.Client(docker_host, version="one.two")
     with pytest.raises(dimg.InvalidArgument, match="ssh"):

@@ -16,6 +16,7 @@ use crate::query::{Target, encode_image_path};
 use crate::reference::{ImageRef, validate_image_name};
 use crate::transport::decode;
 use crate::version::{ApiVersion, require};
+use std::time::Duration;
 
 /// Parses a filter value as the daemon's booleans, accepting `true/false/1/0` in any case.
 fn parse_bool(key: &str, value: &str) -> Result<bool> {
@@ -166,14 +167,39 @@ impl ListOptions {
     }
 }
 
-/// Encodes filters as the daemon's JSON (`{"key":["value",...]}`), which every daemon and
-/// Podman accept.
-fn filters_json<'a>(pairs: impl Iterator<Item = (&'a str, String)>) -> Option<String> {
+/// Encodes filters as the daemon's JSON, in one of its two accepted forms.
+///
+/// Docker accepts both forms on every endpoint; Podman 4.3 does not: its image list matches
+/// nothing when a key has two values in the list form, and its search fails ("index out of
+/// range") on the map form. So each endpoint uses the form both engines read correctly.
+fn filters_json<'a>(pairs: impl Iterator<Item = (&'a str, String)>, form: FilterForm) -> Option<String> {
     let mut map: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (key, value) in pairs {
         map.entry(key).or_default().push(value);
     }
-    (!map.is_empty()).then(|| serde_json::to_string(&map).expect("a map of strings always serialises"))
+    if map.is_empty() {
+        return None;
+    }
+    let json = match form {
+        FilterForm::List => serde_json::to_string(&map),
+        FilterForm::Map => {
+            let map: BTreeMap<&str, BTreeMap<String, bool>> = map
+                .into_iter()
+                .map(|(key, values)| (key, values.into_iter().map(|v| (v, true)).collect()))
+                .collect();
+            serde_json::to_string(&map)
+        }
+    };
+    Some(json.expect("a map of strings always serialises"))
+}
+
+/// The two JSON forms of filters (see [`filters_json`]).
+#[derive(Clone, Copy)]
+enum FilterForm {
+    /// `{"key":{"value":true}}`, as the docker CLI sends them (used for the image list).
+    Map,
+    /// `{"key":["value"]}`, the older form (used for search).
+    List,
 }
 
 /// One `docker search --filter`.
@@ -428,8 +454,9 @@ impl RemoveReport {
     }
 }
 
-/// How often a list is asked again after Podman's race with a concurrent removal.
-const PODMAN_LIST_RETRIES: u32 = 3;
+/// How often a list is asked again after Podman's race with a concurrent removal (waiting
+/// 10, 20, ... ms in between).
+const PODMAN_LIST_RETRIES: u32 = 5;
 
 /// Image operations of a [`Client`]; get one with [`Client::images`].
 #[derive(Debug, Clone, Copy)]
@@ -469,10 +496,11 @@ impl<'a> Images<'a> {
                 // asking again is safe.
                 Err(Error::Api { status: 500, message })
                     if retries < PODMAN_LIST_RETRIES
-                        && message.ends_with("image not known")
+                        && message.contains(" not known")
                         && self.client.is_podman().await? =>
                 {
                     retries += 1;
+                    tokio::time::sleep(Duration::from_millis(10 * u64::from(retries))).await;
                 }
                 other => break other?,
             }
@@ -694,7 +722,7 @@ fn list_target(version: ApiVersion, options: &ListOptions) -> Result<String> {
             other => pairs.push((other.key(), other.value())),
         }
     }
-    if let Some(json) = filters_json(pairs.into_iter()) {
+    if let Some(json) = filters_json(pairs.into_iter(), FilterForm::Map) {
         target = target.param("filters", &json);
     }
     Ok(target
@@ -722,7 +750,7 @@ fn search_target(term: &str, options: &SearchOptions) -> Result<String> {
         SearchFilter::IsOfficial(b) => ("is-official", b.to_string()),
         SearchFilter::IsAutomated(b) => ("is-automated", b.to_string()),
     });
-    if let Some(json) = filters_json(pairs) {
+    if let Some(json) = filters_json(pairs, FilterForm::List) {
         target = target.param("filters", &json);
     }
     Ok(target.into_string())
@@ -791,7 +819,7 @@ mod tests {
             .reference("tiny:*");
         assert_eq!(
             list_target(V141, &opts).unwrap(),
-            "/v1.41/images/json?all=1&filters=%7B%22dangling%22%3A%5B%22false%22%5D%2C%22label%22%3A%5B%22a%3Db%22%2C%22c%22%5D%2C%22reference%22%3A%5B%22tiny%3A%2A%22%5D%7D"
+            "/v1.41/images/json?all=1&filters=%7B%22dangling%22%3A%7B%22false%22%3Atrue%7D%2C%22label%22%3A%7B%22a%3Db%22%3Atrue%2C%22c%22%3Atrue%7D%2C%22reference%22%3A%7B%22tiny%3A%2A%22%3Atrue%7D%7D"
         );
         assert_eq!(
             list_target(ApiVersion::new(1, 24), &ListOptions::new().reference("x")).unwrap(),

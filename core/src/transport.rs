@@ -238,6 +238,10 @@ pub(crate) fn error_for_status(status: StatusCode, body: &[u8]) -> Error {
         // Podman answers "unable to delete image ... by ID with more than one tag (...): please
         // force removal" with 500 where Docker answers the same refusal with 409.
         StatusCode::INTERNAL_SERVER_ERROR if message.ends_with("please force removal") => Error::Conflict(message),
+        // Podman's 500 for a `before`/`since` filter naming a missing image, Docker's 404.
+        StatusCode::INTERNAL_SERVER_ERROR if message.starts_with("could not find local image for filter") => {
+            Error::NotFound(message)
+        }
         StatusCode::UNAUTHORIZED | StatusCode::INTERNAL_SERVER_ERROR if Error::is_auth_message(&message) => {
             Error::Unauthorized {
                 message,
@@ -271,6 +275,9 @@ mod tests {
             error_for_status(StatusCode::INTERNAL_SERVER_ERROR, podman),
             Error::Conflict(_)
         ));
+        let podman = br#"{"message":"could not find local image for filter filter \"before\"=\"x:1\": x:1: image not known","response":500}"#;
+        let e = error_for_status(StatusCode::INTERNAL_SERVER_ERROR, podman);
+        assert!(matches!(e, Error::NotFound(_)));
         let podman = br#"{"cause":"image not known","message":"failed to find image nosuch:1","response":404}"#;
         assert!(
             matches!(error_for_status(StatusCode::NOT_FOUND, podman), Error::NotFound(m) if m == "failed to find image nosuch:1")

@@ -266,7 +266,7 @@ async fn podmans_list_race_with_a_removal_is_asked_again() {
     let always = FakeDaemon::start_podman(handler(std::sync::Arc::default(), usize::MAX));
     let err = client(&always).images().list(&ListOptions::new()).await.unwrap_err();
     assert!(matches!(&err, Error::Api { status: 500, message } if message.ends_with("image not known")));
-    assert_eq!(always.calls().len(), 4, "asked again 3 times, then the error");
+    assert_eq!(always.calls().len(), 6, "asked again 5 times, then the error");
 
     let docker = FakeDaemon::start(handler(std::sync::Arc::default(), 1));
     let err = client(&docker).images().list(&ListOptions::new()).await.unwrap_err();
@@ -348,7 +348,7 @@ async fn free_text_goes_into_the_query_encoded() {
     assert!(calls[0].header("injected").is_none());
     assert_eq!(
         calls[1].target(),
-        "/v1.41/images/json?filters=%7B%22label%22%3A%5B%22a%3Db%26all%3D1%22%5D%2C%22reference%22%3A%5B%22ti%3Fny%2A%22%5D%7D"
+        "/v1.41/images/json?filters=%7B%22label%22%3A%7B%22a%3Db%26all%3D1%22%3Atrue%7D%2C%22reference%22%3A%7B%22ti%3Fny%2A%22%3Atrue%7D%7D"
     );
 }
 

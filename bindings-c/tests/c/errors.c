@@ -287,7 +287,8 @@ static void not_found_and_conflict(void) {
     dimg_image_inspect *image = NULL;
     CHECK_CODE(dimg_client_inspect_image(client, "dimgc-errors/nosuch:1", &image), DIMG_RESULT_NOT_FOUND);
     CHECK(dimg_last_error_http_status() == 404);
-    CHECK_CONTAINS(last_message(message, sizeof message), "No such image: dimgc-errors/nosuch:1");
+    CHECK_CONTAINS(last_message(message, sizeof message),
+                   BY_ENGINE("No such image: dimgc-errors/nosuch:1", "dimgc-errors/nosuch:1: No such image"));
     CHECK(image == NULL);
 
     /* An image with two names, removed by id: the daemon's 409. */
@@ -296,7 +297,7 @@ static void not_found_and_conflict(void) {
     dimg_removed_items *items = NULL;
     CHECK_CODE(dimg_client_remove_image(client, id, NULL, &items), DIMG_RESULT_CONFLICT);
     CHECK(dimg_last_error_http_status() == 409);
-    CHECK_CONTAINS(last_message(message, sizeof message), "must be forced");
+    CHECK_CONTAINS(last_message(message, sizeof message), BY_ENGINE("must be forced", "please force removal"));
     CHECK(items == NULL);
 
     dimg_remove_options *force = dimg_remove_options_new();
@@ -314,6 +315,13 @@ static void not_found_and_conflict(void) {
 
 static void api_error(void) {
     dimg_client *client = test_client();
+    if (is_podman()) { /* Podman answers 200 and says it inside the stream */
+        CHECK_CODE(dimg_client_pull(client, "127.0.0.1:1/x:1", NULL, NULL, NULL, NULL), DIMG_RESULT_PULL_FAILED);
+        CHECK_CONTAINS(last_message(message, sizeof message), "connection refused");
+        dimg_client_free(client);
+        PASS("PULL_FAILED for an unreachable registry (Podman)");
+        return;
+    }
     CHECK_CODE(dimg_client_pull(client, "127.0.0.1:1/x:1", NULL, NULL, NULL, NULL), DIMG_RESULT_API);
     CHECK(dimg_last_error_http_status() == 500);
     dimg_last_error_cli_message(message, sizeof message);
