@@ -150,7 +150,19 @@ fn progress_bar(current: u64, total: u64) -> String {
 
 /// Iterates over the non-empty lines of a JSON-lines body, without their line ending.
 pub fn json_lines(body: &[u8]) -> impl Iterator<Item = &[u8]> {
-    body.split(|&b| b == b'\n').filter_map(|line| {
+    // Split with memchr so that finding line ends, which is not decoding and is the same for
+    // both libraries, costs little of what is measured (a byte-by-byte split was a quarter).
+    let mut rest = body;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or_default();
+        Some(line)
+    })
+    .filter_map(|line| {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         (!line.is_empty()).then_some(line)
     })

@@ -31,7 +31,7 @@ impl JsonLines {
     /// The next complete, non-empty line without its line ending, if one is buffered.
     pub(crate) fn next_line(&mut self) -> Result<Option<Bytes>> {
         loop {
-            let Some(offset) = memchr(b'\n', &self.buf[self.scanned..]) else {
+            let Some(offset) = memchr::memchr(b'\n', &self.buf[self.scanned..]) else {
                 self.scanned = self.buf.len();
                 if self.buf.len() > MAX_LINE {
                     return Err(Error::protocol(
@@ -58,10 +58,6 @@ impl JsonLines {
         self.scanned = 0;
         (!rest.is_empty()).then_some(rest)
     }
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&b| b == needle)
 }
 
 /// Strips ASCII whitespace (`\r`, spaces) around a line.

@@ -125,6 +125,16 @@ impl PullEvent {
     /// Decodes one line of a pull stream. An `errorDetail` (or `error`) line is
     /// [`Error::Pull`]; undecodable JSON is [`Error::Protocol`].
     pub fn from_json(line: &[u8]) -> Result<PullEvent> {
+        // Nearly every line of a pull is a plain progress message: read those directly, and
+        // anything else (errors, escapes, unknown keys, malformed JSON) with serde.
+        match scan_progress_line(line) {
+            Some(event) => Ok(event),
+            None => PullEvent::from_json_with_serde(line),
+        }
+    }
+
+    /// The general decoder behind [`PullEvent::from_json`].
+    pub(crate) fn from_json_with_serde(line: &[u8]) -> Result<PullEvent> {
         let raw: RawMessage =
             serde_json::from_slice(line).map_err(|e| Error::protocol("decoding a pull progress message", e))?;
         if raw.error_detail.is_some() || raw.error.as_deref().is_some_and(|e| !e.is_empty()) {
@@ -155,6 +165,184 @@ impl PullEvent {
             total,
         })
     }
+}
+
+/// Reads the common shape of a progress line directly, without serde:
+/// `{"status":"...","progressDetail":{"current":N,"total":N},"progress":"...","id":"..."}`,
+/// members in any order, each optional, JSON whitespace anywhere. `None` (and serde decides)
+/// for anything else: another key (`error`, `errorDetail`, ...), a repeated key, an escape or
+/// a control character in a string, `null`, a number that is not a plain integer, trailing
+/// bytes, invalid UTF-8. Where it answers, it answers as serde would (checked by the fuzz
+/// target `json_lines` and the unit tests).
+pub(crate) fn scan_progress_line(line: &[u8]) -> Option<PullEvent> {
+    let mut scan = Scanner { bytes: line, at: 0 };
+    let (mut status, mut id, mut detail, mut progress) = (None, None, None, false);
+    scan.expect(b'{')?;
+    if !scan.eat(b'}') {
+        loop {
+            match scan.key(&[b"status", b"id", b"progress", b"progressDetail"])? {
+                0 if status.is_none() => status = Some(scan.string()?),
+                1 if id.is_none() => id = Some(scan.string()?),
+                2 if !progress => {
+                    scan.skip_string()?;
+                    progress = true;
+                }
+                3 if detail.is_none() => detail = Some(scan.progress_detail()?),
+                _ => return None,
+            }
+            if scan.eat(b'}') {
+                break;
+            }
+            scan.expect(b',')?;
+        }
+    }
+    scan.skip_whitespace();
+    if scan.at != line.len() {
+        return None;
+    }
+    let status = status.unwrap_or_default().to_string();
+    let positive = |n: Option<i64>| n.and_then(|n| u64::try_from(n).ok());
+    let (current, total) = detail.map_or((None, None), |(c, t)| (positive(c), positive(t)));
+    Some(PullEvent {
+        id: id.filter(|id| !id.is_empty()).map(str::to_string),
+        phase: PullPhase::of(&status),
+        status,
+        current,
+        total,
+    })
+}
+
+/// A cursor over one line, for [`scan_progress_line`].
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// Skips whitespace, then consumes `byte` if it is next.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.skip_whitespace();
+        let found = self.bytes.get(self.at) == Some(&byte);
+        self.at += usize::from(found);
+        found
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.eat(byte).then_some(())
+    }
+
+    /// A member's key, if it is one of `keys` written plainly (an escaped key matches none),
+    /// and its colon: the key's index in `keys`.
+    fn key(&mut self, keys: &[&[u8]]) -> Option<usize> {
+        self.expect(b'"')?;
+        let rest = &self.bytes[self.at..];
+        // Byte by byte: the keys are a few bytes long, shorter than a call to memcmp.
+        let index = keys
+            .iter()
+            .position(|key| rest.get(key.len()) == Some(&b'"') && rest.iter().zip(key.iter()).all(|(a, b)| a == b))?;
+        self.at += keys[index].len() + 1;
+        self.expect(b':')?;
+        Some(index)
+    }
+
+    /// A string without escapes or control characters.
+    fn string(&mut self) -> Option<&'a str> {
+        self.expect(b'"')?;
+        let rest = &self.bytes[self.at..];
+        let len = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest[len] != b'"' {
+            return None;
+        }
+        self.at += len + 1;
+        std::str::from_utf8(&rest[..len]).ok()
+    }
+
+    /// Skips a string, escapes allowed (Docker writes `>` in the progress bar as `\u003e`):
+    /// simple ones and `\uXXXX` outside the surrogates; anything else is left to serde. Like
+    /// serde's own skipping, it does not check that a skipped string is valid UTF-8.
+    fn skip_string(&mut self) -> Option<()> {
+        self.expect(b'"')?;
+        loop {
+            let rest = &self.bytes[self.at..];
+            let len = memchr::memchr2(b'"', b'\\', rest)?;
+            if has_control(&rest[..len]) {
+                return None;
+            }
+            self.at += len + 1;
+            if rest[len] == b'"' {
+                return Some(());
+            }
+            match *rest.get(len + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
+                b'u' => {
+                    let hex = rest.get(len + 2..len + 6)?;
+                    let code = hex
+                        .iter()
+                        .try_fold(0u32, |code, &b| Some(code * 16 + (b as char).to_digit(16)?))?;
+                    if (0xD800..=0xDFFF).contains(&code) {
+                        return None;
+                    }
+                    self.at += 5;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// An integer without fraction or exponent that fits an `i64`.
+    fn integer(&mut self) -> Option<i64> {
+        self.skip_whitespace();
+        let rest = &self.bytes[self.at..];
+        let negative = rest.first() == Some(&b'-');
+        let digits = &rest[usize::from(negative)..];
+        // Accumulated negatively, so that i64::MIN fits.
+        let (mut magnitude, mut count) = (0i64, 0);
+        while let Some(&d @ b'0'..=b'9') = digits.get(count) {
+            magnitude = magnitude.checked_mul(10)?.checked_sub(i64::from(d - b'0'))?;
+            count += 1;
+        }
+        // JSON has no leading zeros; a fraction or an exponent goes to serde, and so does -0
+        // (which serde reads as a float).
+        let plain = count == 1 || (count > 1 && digits[0] != b'0');
+        if !plain || (negative && magnitude == 0) || matches!(digits.get(count), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        let value = if negative { magnitude } else { magnitude.checked_neg()? };
+        self.at += usize::from(negative) + count;
+        Some(value)
+    }
+
+    /// `{}` or `{"current":N,"total":N}` (each optional, in any order).
+    fn progress_detail(&mut self) -> Option<(Option<i64>, Option<i64>)> {
+        let (mut current, mut total) = (None, None);
+        self.expect(b'{')?;
+        if self.eat(b'}') {
+            return Some((current, total));
+        }
+        loop {
+            match self.key(&[b"current", b"total"])? {
+                0 if current.is_none() => current = Some(self.integer()?),
+                1 if total.is_none() => total = Some(self.integer()?),
+                _ => return None,
+            }
+            if self.eat(b'}') {
+                return Some((current, total));
+            }
+            self.expect(b',')?;
+        }
+    }
+}
+
+/// Whether `text` holds a control character, which JSON strings may not (a loop without an
+/// early exit, which the compiler vectorises).
+fn has_control(text: &[u8]) -> bool {
+    text.iter().fold(false, |found, &b| found | (b < 0x20))
 }
 
 /// The local image `reference` names: its id and the digest under which its repository holds
@@ -543,6 +731,72 @@ mod tests {
             })
             .collect();
         (events, summary)
+    }
+
+    /// Lines the direct scanner reads, and lines it leaves to serde: both give what serde gives.
+    #[test]
+    fn the_direct_scanner_reads_progress_lines_as_serde_does() {
+        let scanned: &[&str] = &[
+            r#"{"status":"Downloading","progressDetail":{"current":174,"total":348},"progress":"[==>  ] 174B/348B","id":"d8a34c5205df"}"#,
+            r#"{"status":"Pulling fs layer","progressDetail":{},"id":"d8a34c5205df"}"#,
+            r#"{"status":"Digest: sha256:0123"}"#,
+            r#"  { "id" : "" , "status" : "Pull complete" }  "#,
+            r#"{"progressDetail":{"total":-1,"current":0},"status":"Extracting"}"#,
+            r#"{"status":"Ünïcode ✓ 中"}"#,
+            r#"{"status":"x","progress":"[=\u003e ] \"q\" \\ \/ \n \u00e9"}"#,
+            "{}",
+        ];
+        for line in scanned {
+            let direct = scan_progress_line(line.as_bytes()).unwrap_or_else(|| panic!("not scanned: {line}"));
+            assert_eq!(
+                direct,
+                PullEvent::from_json_with_serde(line.as_bytes()).unwrap(),
+                "{line}"
+            );
+        }
+        let left_to_serde: &[&str] = &[
+            r#"{"errorDetail":{"message":"boom"},"error":"boom"}"#,
+            r#"{"status":"a\"b"}"#,
+            r#"{"status":"a","status":"b"}"#,
+            r#"{"status":null}"#,
+            r#"{"status":"x","aux":{"Tag":"1"}}"#,
+            r#"{"status":"x","progressDetail":{"current":1.5}}"#,
+            r#"{"status":"x","progressDetail":{"current":01}}"#,
+            r#"{"status":"x","progressDetail":{"current":-0}}"#,
+            r#"{"status":"x","progressDetail":{"current":99999999999999999999}}"#,
+            r#"{"status":"x","progressDetail":{"current":1,"hidden":true}}"#,
+            r#"{"status":"x"} trailing"#,
+            r#"{"status":"x","progress":"\u12"}"#,
+            r#"{"status":"x","progress":"\ud800"}"#,
+            r#"{"status":"x","progress":"\x"}"#,
+            r#"{"status":"x",}"#,
+            "{\"status\":\"tab\there\"}",
+            "[1]",
+            "",
+        ];
+        for line in left_to_serde {
+            assert!(scan_progress_line(line.as_bytes()).is_none(), "scanned: {line}");
+        }
+        assert!(scan_progress_line(b"{\"status\":\"\xff\"}").is_none(), "invalid UTF-8");
+        // And every line of the real samples reads the same both ways.
+        for sample in [
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../tests/samples/docker-20.10/pull-stream.fresh.v1.41.jsonl"
+            )),
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../tests/samples/podman-4.3/pull-stream.jsonl"
+            )),
+        ] {
+            for line in sample.lines().filter(|l| !l.trim().is_empty()) {
+                crate::fuzzing::pull_line_readers_agree(line.as_bytes());
+                assert!(
+                    scan_progress_line(line.as_bytes()).is_some(),
+                    "a real progress line: {line}"
+                );
+            }
+        }
     }
 
     #[test]
