@@ -1,4 +1,6 @@
-//! Decoding the daemon's answers: dimg's models against bollard's, on the same bytes.
+//! Decoding the daemon's answers: dimg's models against bollard's, on the same bytes, each
+//! the way its library decodes a body (dimg: one UTF-8 check of the body, then
+//! `serde_json::from_str`, as `core/src/transport.rs` `decode`; bollard: `serde_json::from_slice`).
 //!
 //! `cargo bench -p dimg-benches --bench decode` (add `-- --quick` for a short run).
 
@@ -13,7 +15,8 @@ fn image_list(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function("dimg", |b| {
         b.iter(|| {
-            let images: Vec<dimg::ImageSummary> = serde_json::from_slice(black_box(&body)).unwrap();
+            let text = std::str::from_utf8(black_box(&body)).unwrap();
+            let images: Vec<dimg::ImageSummary> = serde_json::from_str(text).unwrap();
             images
         })
     });
@@ -59,7 +62,7 @@ fn inspect(c: &mut Criterion) {
     let mut group = c.benchmark_group("decode/image_inspect");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function("dimg", |b| {
-        b.iter(|| serde_json::from_slice::<dimg::ImageInspect>(black_box(&body)).unwrap())
+        b.iter(|| serde_json::from_str::<dimg::ImageInspect>(std::str::from_utf8(black_box(&body)).unwrap()).unwrap())
     });
     group.bench_function("bollard", |b| {
         b.iter(|| serde_json::from_slice::<bollard::models::ImageInspect>(black_box(&body)).unwrap())
