@@ -172,8 +172,8 @@ impl PullEvent {
 /// members in any order, each optional, JSON whitespace anywhere. `None` (and serde decides)
 /// for anything else: another key (`error`, `errorDetail`, ...), a repeated key, an escape or
 /// a control character in a string, `null`, a number that is not a plain integer, trailing
-/// bytes, invalid UTF-8. Where it answers, it answers as serde would (checked by the fuzz
-/// target `json_lines` and the unit tests).
+/// bytes, invalid UTF-8 in `status` or `id`. Where it answers, it answers as serde would
+/// (checked by the fuzz targets `json_lines` and `models` and the unit tests).
 pub(crate) fn scan_progress_line(line: &[u8]) -> Option<PullEvent> {
     let mut scan = Scanner { bytes: line, at: 0 };
     let (mut status, mut id, mut detail, mut progress) = (None, None, None, false);
