@@ -13,6 +13,17 @@
 //! between the two runs, and whole-daemon listings are compared only while no other client
 //! changes the images.
 //!
+//! Podman: the suite compares with the docker CLI against dockerd only. Pointed at Podman
+//! (`DIMG_TEST_DOCKER_HOST` = its socket), 167 of the 305 comparisons are identical; the rest
+//! cannot be, because dimg evens out Podman's answers where the docker CLI prints them raw:
+//! `search` (the CLI reads Podman's `Stars`/`Official` fields as missing: 0 stars, never
+//! `[OK]`; dimg shows them), `rmi` (Podman lists `Deleted` before `Untagged`, without
+//! `sha256:`, and names Docker Hub images fully; dimg prints Docker's order and forms), listings
+//! (Podman does not order images; dimg lists newest first), `pull` (Podman's stream has no
+//! `Pulling from`/`Digest:`/`Status:` lines; `pull -a` is refused), and errors for names dimg
+//! refuses before any request (dockerd's wording, not Podman's). README.md, "Podman", has the
+//! whole list.
+//!
 //! Needs `DIMG_TEST_DOCKER_HOST`, `DIMG_TEST_REGISTRY`, `DIMG_TEST_INDEX` (from
 //! `scripts/engine.sh env`) and the docker CLI on `PATH` (or `DIMG_TEST_DOCKER_CLI`).
 //! Images made here are labelled `dimg.golden` and removed at the end; registry images
