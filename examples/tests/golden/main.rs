@@ -14,7 +14,7 @@
 //! changes the images.
 //!
 //! Podman: the suite compares with the docker CLI against dockerd only. Pointed at Podman
-//! (`DIMG_TEST_DOCKER_HOST` = its socket), 167 of the 305 comparisons are identical; the rest
+//! (`DIMG_TEST_DOCKER_HOST` = its socket), about 165 of the 305 comparisons are identical; the rest
 //! cannot be, because dimg evens out Podman's answers where the docker CLI prints them raw:
 //! `search` (the CLI reads Podman's `Stars`/`Official` fields as missing: 0 stars, never
 //! `[OK]`; dimg shows them), `rmi` (Podman lists `Deleted` before `Untagged`, without
