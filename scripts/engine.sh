@@ -13,7 +13,8 @@
 # The machine's own docker socket, /var/lib/docker and /etc/docker are never used.
 #
 # Usage: scripts/engine.sh up [--podman] | down [--purge] | env | status | restart-dockerd
-#   up               install what is missing, start what is not running, seed, write and print $DIR/env
+#   up               install what is missing, start what is not running, seed, write and print $DIR/env;
+#                    when a step fails, stop again what this run started
 #   down [--purge]   stop what `up` started (by recorded pid) and wait for it; --purge removes $DIR
 #   env              print $DIR/env (fails when the engine is not up)
 #   status           one line per service
@@ -50,9 +51,20 @@ ENV_FILE=$DIR/env
 MARKER=$DIR/.dimg-engine  # proof that $DIR is ours before `down --purge` removes it
 
 log() { printf 'engine: %s\n' "$*" >&2; }
+# Services this run of `up` started, so that a failure stops them again instead of leaving
+# half an engine running (what was already running is left alone).
+STARTED=()
+
 die() {
   log "ERROR: $*"
   log "logs are in $DIR/*.log"
+  if ((${#STARTED[@]})); then
+    log "stopping what this run started: ${STARTED[*]}"
+    local i
+    for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
+      if [[ ${STARTED[i]} == dockerd ]]; then stop_dockerd; else stop "${STARTED[i]}"; fi
+    done
+  fi
   exit 1
 }
 
@@ -217,6 +229,7 @@ ensure() {
     fi
     sleep 0.2
   done
+  STARTED+=("$name")
   "start_$name"
 }
 
