@@ -79,8 +79,7 @@ pub fn cli(args: &[&str]) -> String {
             .output()
             .expect("run podman --remote");
         if id.status.success() {
-            let full = format!("sha256:{}", String::from_utf8_lossy(&id.stdout).trim());
-            return full;
+            return format!("sha256:{}", String::from_utf8_lossy(&id.stdout).trim());
         }
         id
     } else {
