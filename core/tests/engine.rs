@@ -15,7 +15,7 @@ use dimg::{
     ApiVersion, Client, Error, ImageFilter, ListOptions, PullOptions, PullOutcome, PullPhase, RemoveOptions,
     RemovedItem, SearchFilter, SearchOptions,
 };
-use support::engine::{self, cli, docker, image, import, is_podman};
+use support::engine::{self, cleanup, cli, docker, image, import, is_podman};
 
 /// Pulls `REGISTRY/name:tag` and returns the image id.
 async fn pull(docker: &Client, reference: &str) -> String {
@@ -26,14 +26,6 @@ async fn pull(docker: &Client, reference: &str) -> String {
         .await
         .unwrap();
     docker.images().inspect(reference).await.unwrap().id
-}
-
-/// Removes an image by name or id if it is there, ignoring "not found".
-async fn cleanup(docker: &Client, name: &str) {
-    match docker.images().remove(name, &RemoveOptions::new().force(true)).await {
-        Ok(_) | Err(Error::NotFound(_)) => {}
-        Err(e) => panic!("cleanup of {name}: {e}"),
-    }
 }
 
 fn tags(images: &[dimg::ImageSummary]) -> HashSet<String> {

@@ -12,20 +12,13 @@ use dimg::{
     ApiVersion, Client, Error, ImageFilter, ListOptions, PullOptions, PullOutcome, RemoveOptions, RemovedItem,
     SearchOptions,
 };
-use support::engine::{image, registry};
+use support::engine::{cleanup, image, registry};
 
 fn podman() -> Client {
     let host = std::env::var("DIMG_TEST_PODMAN_HOST").expect(
         "DIMG_TEST_PODMAN_HOST is not set: run scripts/test.sh (it starts podman with scripts/engine.sh up --podman)",
     );
     Client::builder().host(&host).build().unwrap()
-}
-
-async fn cleanup(podman: &Client, name: &str) {
-    match podman.images().remove(name, &RemoveOptions::new().force(true)).await {
-        Ok(_) | Err(Error::NotFound(_)) => {}
-        Err(e) => panic!("cleanup of {name}: {e}"),
-    }
 }
 
 #[tokio::test]

@@ -61,6 +61,15 @@ pub fn docker() -> dimg::Client {
         .expect("client for the private engine")
 }
 
+/// Removes an image by name or id from `client`'s engine if it is there, ignoring "not found".
+pub async fn cleanup(client: &dimg::Client, name: &str) {
+    let force = dimg::RemoveOptions::new().force(true);
+    match client.images().remove(name, &force).await {
+        Ok(_) | Err(dimg::Error::NotFound(_)) => {}
+        Err(e) => panic!("cleanup of {name}: {e}"),
+    }
+}
+
 /// `REGISTRY/name`.
 pub fn image(name: &str) -> String {
     format!("{}/{name}", registry())
