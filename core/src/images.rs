@@ -560,15 +560,17 @@ impl<'a> Images<'a> {
             timeout,
             Box::pin(async move {
                 let version = client.api_version().await?;
-                if request.tag.is_none() && client.is_podman().await? {
+                // Refused client-side before anything else is asked (a pinned version sends no ping).
+                if request.platform.is_some() {
+                    require("platform", ApiVersion::new(1, 32), version)?;
+                }
+                let podman = client.is_podman().await?;
+                if request.tag.is_none() && podman {
                     // Podman's compatible endpoint ignores a missing tag and pulls `latest`.
                     return Err(Error::Unsupported(
                         "pulling all tags (-a) is not supported by Podman's Docker-compatible API; pull each tag"
                             .to_string(),
                     ));
-                }
-                if request.platform.is_some() {
-                    require("platform", ApiVersion::new(1, 32), version)?;
                 }
                 let mut target =
                     Target::new(&format!("/v{version}/images/create")).param("fromImage", &request.from_image);
@@ -581,7 +583,7 @@ impl<'a> Images<'a> {
                 let auth = auth_header(&request.credentials, request.auth_key.clone()).await?;
                 // Podman's stream never says whether anything changed: remember what the
                 // reference named before, to compare once the pull is done.
-                let podman_before = match client.is_podman().await? {
+                let podman_before = match podman {
                     true => Some(crate::pull::local_id(&client, &request.display).await),
                     false => None,
                 };
