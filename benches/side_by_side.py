@@ -9,7 +9,7 @@ Against the project's private engine (scripts/engine.sh; its `env` gives the soc
 registry), with about 1 000 image tags under `bench/`. Each contender is a long-lived worker
 process holding one warm client:
 
-  raw, dimg, bollard, cli, curl   target/release/bench-worker --impl NAME   (Rust)
+  raw, dimg, dimg-blocking, bollard, cli, curl   target/release/bench-worker --impl NAME   (Rust)
   dimg-py, docker-py, docker-py-api   this script with --worker NAME        (Python)
   c                                 benches/c/bench_worker.c, when bindings-c is built
 
@@ -60,6 +60,7 @@ CONTENDERS = [
     # (name, label, kind)
     ("raw", "raw floor (std UnixStream, body not parsed)", "rust"),
     ("dimg", "dimg (Rust)", "rust"),
+    ("dimg-blocking", "dimg (Rust, dimg::blocking)", "rust"),
     ("dimg-py", "dimg (Python)", "python"),
     ("c", "dimg (C)", "c"),
     ("bollard", "bollard 0.21", "rust"),
@@ -620,7 +621,7 @@ def main():
                        {f"{c}/{o}": v for (c, o), v in notes.items()}, "large": large, "imports": imports}, f)
     # A smoke run fails when one of dimg's own contenders failed an operation; a peer's failure
     # (docker-py racing another program's image removal, say) is shown but does not fail it.
-    ours = ("raw", "dimg", "dimg-py", "c")
+    ours = ("raw", "dimg", "dimg-blocking", "dimg-py", "c")
     failed = [f"{c} {o}" for (c, o), v in notes.items() if v.startswith("error") and c in ours]
     failed += [f"{c} pull ({label})" for c, rows in large.items() if c in ours for row in rows
                for label, m in row.items() if not m["ok"]]

@@ -25,16 +25,16 @@
  *   UTF-8; a value the daemon did not give is "" (never NULL), and daemon text is cut at an
  *   embedded NUL.
  * - Threads. A `dimg_client` may be used from any number of threads at once. Each call runs on
- *   the calling thread, blocking it on one runtime shared by all clients; progress callbacks
- *   run on that calling thread too. Results (lists, reports, summaries) are immutable and may
+ *   the calling thread, blocking only that thread (the client's kept-alive connections are
+ *   shared); progress callbacks run on that calling thread too. Results (lists, reports, summaries) are immutable and may
  *   be read from several threads. Options objects may be read by several calls at once but
  *   changed by one thread at a time, while no call is using them.
  * - Callbacks must not call back into `dimg_client_*` functions: such a call returns
  *   `DIMG_RESULT_REENTRANT`. Accessors, options, `_free` and `dimg_last_error_*` are fine.
  * - Panics never cross into C: a bug inside libdimg makes the function return
  *   `DIMG_RESULT_PANIC` (NULL, 0 or false for functions without a result code).
- * - Threads of libdimg: its I/O runs on two background threads started by the first call;
- *   `dimg_shutdown` (optional) stops them, for leak checkers and before dlclose().
+ * - Threads of libdimg: none. Each call does its I/O on the calling thread, waiting for the
+ *   socket with poll(2); `dimg_shutdown` is kept for programs that call it and does nothing.
  * - fork(): a child process may use libdimg, but must create its own clients; clients created
  *   before fork() are not usable in the child.
  */
@@ -1286,14 +1286,11 @@ uint16_t dimg_remove_outcome_http_status(const struct dimg_remove_outcome *outco
 const struct dimg_removed_items *dimg_remove_outcome_items(const struct dimg_remove_outcome *outcome);
 
 /**
- * Stops libdimg's internal runtime and joins its threads (libdimg runs its I/O on two
- * background threads, started by the first call that talks to a daemon).
+ * Kept so that programs written for earlier libdimg versions (which ran their I/O on two
+ * background threads, stopped here) still build and link: libdimg now starts no threads and
+ * holds nothing global, so there is nothing to stop.
  *
- * Optional: call it at the end of the program, or before unloading the library with dlclose(),
- * once every client is freed and no dimg call is running on any thread. Leak checkers such as
- * valgrind then find nothing of libdimg's. A later call starts a new runtime.
- *
- * Errors: `DIMG_RESULT_REENTRANT` from inside a dimg callback (nothing is stopped).
+ * Errors: `DIMG_RESULT_REENTRANT` from inside a dimg callback, as before.
  */
 enum dimg_result dimg_shutdown(void);
 

@@ -1,6 +1,7 @@
-//! One Tokio runtime per process, shared by `Client` and `AsyncClient`, and the only place
-//! that blocks on it: with the GIL released, watching for Ctrl-C, refusing re-entry and use
-//! after `fork()`.
+//! How calls run. `Client` blocks the calling thread in `dimg::blocking` (the socket waited
+//! for with `poll(2)` on that thread, no runtime threads to wake), with the GIL released,
+//! watching for Ctrl-C, refusing re-entry and use after `fork()`. `AsyncClient` runs on one
+//! Tokio runtime per process.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -14,6 +15,9 @@ use tokio::runtime::Runtime;
 use crate::errors::{BindingError, reentrant};
 
 static RUNTIME: OnceLock<(u32, Runtime)> = OnceLock::new();
+
+/// The process the first blocking call ran in.
+static FIRST_CALL_IN: OnceLock<u32> = OnceLock::new();
 
 /// How often a blocking call checks for signals (Ctrl-C) while it waits.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
@@ -36,13 +40,21 @@ pub fn runtime() -> PyResult<&'static Runtime> {
             .expect("cannot start the dimg runtime");
         (std::process::id(), rt)
     });
-    if *pid != std::process::id() {
-        return Err(PyRuntimeError::new_err(format!(
-            "dimg was started in process {pid} and cannot be used in a child created by fork(); \
-             use the 'spawn' or 'forkserver' multiprocessing start method, or use dimg only after forking"
-        )));
-    }
+    not_forked(*pid)?;
     Ok(rt)
+}
+
+/// An error in a child created by `fork()` after dimg started in `started_in`: the child
+/// shares the parent's kept-alive connections (and, for `AsyncClient`, finds the runtime
+/// without its threads).
+fn not_forked(started_in: u32) -> PyResult<()> {
+    if started_in == std::process::id() {
+        return Ok(());
+    }
+    Err(PyRuntimeError::new_err(format!(
+        "dimg was started in process {started_in} and cannot be used in a child created by fork(); \
+         use the 'spawn' or 'forkserver' multiprocessing start method, or use dimg only after forking"
+    )))
 }
 
 struct InCall;
@@ -76,21 +88,14 @@ where
             "a blocking dimg.Client call cannot run inside dimg's event loop thread; use dimg.AsyncClient there",
         ));
     }
-    let rt = runtime()?;
+    not_forked(*FIRST_CALL_IN.get_or_init(std::process::id))?;
+    if let Some((started_in, _)) = RUNTIME.get() {
+        not_forked(*started_in)?;
+    }
     py.detach(|| {
-        rt.block_on(async {
-            tokio::pin!(fut);
-            loop {
-                tokio::select! {
-                    result = &mut fut => return result,
-                    _ = tokio::time::sleep(SIGNAL_POLL) => {
-                        Python::attach(|py| py.check_signals())?;
-                    }
-                }
-            }
-        })
+        dimg::blocking::block_on_checked(fut, SIGNAL_POLL, || Python::attach(|py| py.check_signals()))?
+            .map_err(PyErr::from)
     })
-    .map_err(PyErr::from)
 }
 
 /// Shares the runtime with pyo3-async-runtimes, so `AsyncClient` coroutines run on it.

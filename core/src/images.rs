@@ -334,7 +334,7 @@ async fn auth_header(credentials: &Credentials, key: String) -> Result<[(&'stati
     let value = match credentials {
         Credentials::FromConfig | Credentials::FromConfigFile(_) => {
             let credentials = credentials.clone();
-            tokio::task::spawn_blocking(move || credentials.header_for(&key))
+            crate::rt::run_blocking(move || credentials.header_for(&key))
                 .await
                 .map_err(|e| Error::InvalidArgument(format!("credential lookup failed: {e}")))??
         }
@@ -500,7 +500,7 @@ impl<'a> Images<'a> {
                         && self.client.is_podman().await? =>
                 {
                     retries += 1;
-                    tokio::time::sleep(Duration::from_millis(10 * u64::from(retries))).await;
+                    crate::rt::sleep(Duration::from_millis(10 * u64::from(retries))).await;
                 }
                 other => break other?,
             }

@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod blocking;
 mod client;
 pub mod daemon_config;
 mod error;
@@ -45,6 +46,7 @@ mod pull;
 mod query;
 pub mod reference;
 pub mod render;
+mod rt;
 mod transport;
 mod version;
 

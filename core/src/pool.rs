@@ -10,6 +10,7 @@
 use std::future::{Future, poll_fn};
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
@@ -18,7 +19,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::client::conn::http1;
-use hyper::{Request, Response};
+use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
 
 /// Idle connections kept per client; more are closed when they are given back.
@@ -29,6 +30,8 @@ const MAX_IDLE: usize = 32;
 pub(crate) enum Conn {
     Unix(hyperlocal::UnixStream),
     Tcp(TokioIo<tokio::net::TcpStream>),
+    /// Made under [`crate::blocking::block_on`], waited for with `poll(2)`.
+    Polled(crate::blocking::PolledStream),
 }
 
 impl hyper::rt::Read for Conn {
@@ -40,6 +43,7 @@ impl hyper::rt::Read for Conn {
         match self.get_mut() {
             Conn::Unix(s) => Pin::new(s).poll_read(cx, buf),
             Conn::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Polled(s) => Pin::new(s).poll_read(cx, buf),
         }
     }
 }
@@ -49,6 +53,7 @@ impl hyper::rt::Write for Conn {
         match self.get_mut() {
             Conn::Unix(s) => Pin::new(s).poll_write(cx, buf),
             Conn::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Polled(s) => Pin::new(s).poll_write(cx, buf),
         }
     }
 
@@ -56,6 +61,7 @@ impl hyper::rt::Write for Conn {
         match self.get_mut() {
             Conn::Unix(s) => Pin::new(s).poll_flush(cx),
             Conn::Tcp(s) => Pin::new(s).poll_flush(cx),
+            Conn::Polled(s) => Pin::new(s).poll_flush(cx),
         }
     }
 
@@ -63,6 +69,7 @@ impl hyper::rt::Write for Conn {
         match self.get_mut() {
             Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
             Conn::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Polled(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
 }
@@ -71,6 +78,9 @@ impl hyper::rt::Write for Conn {
 struct Http {
     sender: http1::SendRequest<Full<Bytes>>,
     conn: Pin<Box<http1::Connection<Conn, Full<Bytes>>>>,
+    /// Made under [`crate::blocking::block_on`], and only usable there: the flag that makes
+    /// its next read a real one (see [`crate::blocking::PolledStream::recheck`]).
+    polled: Option<Arc<AtomicBool>>,
 }
 
 impl Http {
@@ -88,35 +98,55 @@ pub(crate) enum SendError {
     Http(hyper::Error),
 }
 
-/// The idle connections of one client, shared by its clones.
+/// The idle connections of one client, shared by its clones: those driven by Tokio, and
+/// those made under [`crate::blocking::block_on`] (waited for with `poll(2)`), apart.
 #[derive(Default)]
 pub(crate) struct Pool {
     idle: Mutex<Vec<Http>>,
+    idle_polled: Mutex<Vec<Http>>,
 }
 
 impl std::fmt::Debug for Pool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let idle = self.idle.lock().map(|i| i.len()).unwrap_or(0);
-        f.debug_struct("Pool").field("idle", &idle).finish()
+        let idle_polled = self.idle_polled.lock().map(|i| i.len()).unwrap_or(0);
+        f.debug_struct("Pool")
+            .field("idle", &idle)
+            .field("idle_polled", &idle_polled)
+            .finish()
     }
 }
 
 impl Pool {
+    fn idle(&self, polled: bool) -> &Mutex<Vec<Http>> {
+        if polled { &self.idle_polled } else { &self.idle }
+    }
+
     fn take_idle(&self) -> Option<Http> {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()
+        let polled = crate::blocking::active();
+        self.idle(polled).lock().unwrap_or_else(|e| e.into_inner()).pop()
     }
 
     fn give_back(&self, http: Http) {
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let mut idle = self
+            .idle(http.polled.is_some())
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if idle.len() < MAX_IDLE {
             idle.push(http);
         }
     }
 
     /// Sends `request` on an idle connection, or a new one from `connect`. An idle connection
-    /// the daemon closed meanwhile is skipped; a request is sent again on another connection
-    /// only when hyper reports that it was never sent (canceled), never once it may have
-    /// reached the daemon (a pull or a delete must not happen twice).
+    /// the daemon closed meanwhile is skipped. A request is sent again on another connection
+    /// when hyper reports that it was never sent (canceled), or, for a GET, when the reused
+    /// connection turned out closed before any answer (as Go's net/http retries idempotent
+    /// requests); never a request that changes something once it may have reached the daemon
+    /// (a pull or a delete must not happen twice).
+    ///
+    /// Under [`crate::blocking::block_on`] nothing watches an idle connection between calls,
+    /// so a GET finds out on use that the daemon closed it (and is sent again), and any other
+    /// request first reads the connection once to see that it is still open.
     pub(crate) async fn send<C, F>(
         self: &Arc<Self>,
         request: Request<Full<Bytes>>,
@@ -126,21 +156,33 @@ impl Pool {
         C: Fn() -> F,
         F: Future<Output = io::Result<Conn>>,
     {
+        let idempotent = request.method() == Method::GET || request.method() == Method::HEAD;
         while let Some(mut http) = self.take_idle() {
+            if let Some(recheck) = &http.polled
+                && !idempotent
+            {
+                recheck.store(true, Ordering::Relaxed);
+            }
             if !ready_for_request(&mut http).await {
                 continue;
             }
             match exchange(&mut http, clone_request(&request)).await {
                 Ok(response) => return Ok(self.wrap(response, http)),
                 Err(e) if e.is_canceled() => continue,
+                Err(e) if idempotent && closed_by_peer(&e) => continue,
                 Err(e) => return Err(SendError::Http(e)),
             }
         }
         let io = connect().await.map_err(SendError::Connect)?;
+        let polled = match &io {
+            Conn::Polled(stream) => Some(stream.recheck()),
+            _ => None,
+        };
         let (sender, conn) = http1::handshake(io).await.map_err(SendError::Http)?;
         let mut http = Http {
             sender,
             conn: Box::pin(conn),
+            polled,
         };
         let response = exchange(&mut http, request).await.map_err(SendError::Http)?;
         Ok(self.wrap(response, http))
@@ -159,6 +201,28 @@ impl Pool {
             body
         })
     }
+}
+
+/// Whether the daemon closed the connection before answering (its end of an idle keep-alive
+/// connection, found on use).
+fn closed_by_peer(error: &hyper::Error) -> bool {
+    if error.is_incomplete_message() {
+        return true;
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<io::Error>() {
+            return matches!(
+                io.kind(),
+                io::ErrorKind::BrokenPipe
+                    | io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::UnexpectedEof
+            );
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// Requests carry small, fully buffered bodies, so a copy for a retry is cheap.
@@ -259,9 +323,9 @@ pub(crate) async fn with_connect_timeout(
     connect: impl Future<Output = io::Result<Conn>>,
 ) -> io::Result<Conn> {
     match limit {
-        Some(limit) => tokio::time::timeout(limit, connect)
+        Some(limit) => crate::rt::timeout(limit, connect)
             .await
-            .unwrap_or_else(|_| Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out"))),
+            .unwrap_or_else(|| Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out"))),
         None => connect.await,
     }
 }

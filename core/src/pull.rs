@@ -528,7 +528,7 @@ pub struct PullStream {
     lines: JsonLines,
     summary: PullSummary,
     timeout: Option<Duration>,
-    idle: Option<Pin<Box<tokio::time::Sleep>>>,
+    idle: Option<crate::rt::Sleep>,
 }
 
 impl std::fmt::Debug for PullStream {
@@ -610,10 +610,10 @@ impl PullStream {
 
     fn reset_idle(&mut self) {
         if let Some(limit) = self.timeout {
-            let deadline = tokio::time::Instant::now() + limit;
+            let deadline = std::time::Instant::now().checked_add(limit);
             match &mut self.idle {
-                Some(sleep) => sleep.as_mut().reset(deadline),
-                None => self.idle = Some(Box::pin(tokio::time::sleep_until(deadline))),
+                Some(sleep) => sleep.reset(deadline),
+                None => self.idle = Some(crate::rt::sleep_until(deadline)),
             }
         }
     }
@@ -699,7 +699,7 @@ impl Stream for PullStream {
                         }
                         Poll::Pending => {
                             if let Some(idle) = &mut this.idle
-                                && idle.as_mut().poll(cx).is_ready()
+                                && Pin::new(idle).poll(cx).is_ready()
                             {
                                 let limit = this.timeout.unwrap_or_default();
                                 return this.fail(Error::Timeout(limit));

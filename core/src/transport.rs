@@ -15,6 +15,7 @@ use hyper_util::rt::TokioIo;
 use serde::de::DeserializeOwned;
 use tower_service::Service;
 
+use crate::blocking::PolledStream;
 use crate::error::{BoxError, Error, Result};
 pub(crate) use crate::pool::ResponseBody;
 use crate::pool::{Conn, Pool, SendError, with_connect_timeout};
@@ -66,8 +67,17 @@ impl Transport {
         &self.endpoint
     }
 
-    /// Opens a new connection to the endpoint.
+    /// Opens a new connection to the endpoint: a Tokio socket, or under
+    /// [`crate::blocking::block_on`] one waited for with `poll(2)` on the calling thread.
     async fn connect(&self) -> io::Result<Conn> {
+        if crate::blocking::active() {
+            let limit = self.connect_timeout;
+            return match &self.endpoint {
+                Endpoint::Unix(path) => PolledStream::connect_unix(path, limit),
+                Endpoint::Tcp(address) => PolledStream::connect_tcp(address, limit),
+            }
+            .map(Conn::Polled);
+        }
         let connect = async {
             match &self.endpoint {
                 Endpoint::Unix(path) => {
@@ -91,7 +101,7 @@ impl Transport {
     /// Runs `fut` under the request timeout.
     pub(crate) async fn timed<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
         match self.timeout {
-            Some(limit) => tokio::time::timeout(limit, fut)
+            Some(limit) => crate::rt::timeout(limit, fut)
                 .await
                 .unwrap_or(Err(Error::Timeout(limit))),
             None => fut.await,

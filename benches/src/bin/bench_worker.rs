@@ -1,6 +1,6 @@
 //! One contender of the side-by-side harness, driven by `benches/side_by_side.py`.
 //!
-//! `bench-worker --impl raw|dimg|bollard|cli|curl [--runtime multi|current]` reads one JSON
+//! `bench-worker --impl raw|dimg|dimg-blocking|bollard|cli|curl [--runtime multi|current]` reads one JSON
 //! request per line on stdin, `{"op": "ping", "n": 20}`, runs the operation `n` times on one
 //! warm client and answers one line: `{"ns": [...]}` (wall time of each run), `{"skip": why}` or
 //! `{"error": what}`.
@@ -123,24 +123,63 @@ where
 // ---------------------------------------------------------------------------------------------
 
 struct Dimg {
-    rt: tokio::runtime::Runtime,
+    /// `None`: calls run under `dimg::blocking::block_on` on the calling thread.
+    rt: Option<tokio::runtime::Runtime>,
     client: dimg::Client,
     s: Settings,
 }
 
 impl Dimg {
     fn new(s: Settings, runtime_kind: &str) -> Result<Dimg, Failure> {
-        let rt = runtime(runtime_kind);
+        let rt = (runtime_kind != "blocking").then(|| runtime(runtime_kind));
         let client = dimg::Client::with_socket(&s.socket);
-        rt.block_on(client.ping()).map_err(err)?;
-        Ok(Dimg { rt, client, s })
+        let dimg = Dimg { rt, client, s };
+        dimg.drive(dimg.client.ping()).map_err(err)?;
+        Ok(dimg)
+    }
+
+    fn drive<F: Future>(&self, future: F) -> F::Output {
+        match &self.rt {
+            Some(rt) => rt.block_on(future),
+            None => dimg::blocking::block_on(future),
+        }
+    }
+
+    /// `CONCURRENCY` list calls at once on one client: tasks on the runtime, or (blocking)
+    /// threads, as the raw floor does.
+    fn list_concurrently(&self) -> Result<(), Failure> {
+        let list = |c: dimg::Client| async move {
+            c.images()
+                .list(&dimg::ListOptions::new())
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+        };
+        match &self.rt {
+            Some(rt) => rt.block_on(all_at_once(|| list(self.client.clone()))),
+            None => std::thread::scope(|scope| {
+                let threads: Vec<_> = (0..CONCURRENCY)
+                    .map(|_| scope.spawn(|| dimg::blocking::block_on(list(self.client.clone()))))
+                    .collect();
+                for thread in threads {
+                    thread
+                        .join()
+                        .map_err(|_| Failure::Error("a thread panicked".into()))?
+                        .map_err(Failure::Error)?;
+                }
+                Ok(())
+            }),
+        }
     }
 }
 
 impl Contender for Dimg {
     fn run(&mut self, op: &str) -> Outcome {
+        if op == "list_concurrent" {
+            return self.list_concurrently().map(|()| Value::Null);
+        }
         let (c, s) = (&self.client, &self.s);
-        self.rt.block_on(async {
+        self.drive(async {
             let images = c.images();
             match op {
                 "ping" => drop(c.ping().await.map_err(err)?),
@@ -167,20 +206,6 @@ impl Contender for Dimg {
                         .remove(&s.small, &dimg::RemoveOptions::new())
                         .await
                         .map_err(err)?;
-                }
-                "list_concurrent" => {
-                    let c = c.clone();
-                    all_at_once(move || {
-                        let c = c.clone();
-                        async move {
-                            c.images()
-                                .list(&dimg::ListOptions::new())
-                                .await
-                                .map_err(|e| e.to_string())?;
-                            Ok(())
-                        }
-                    })
-                    .await?
                 }
                 "pull_large" => {
                     let mut stream = pin!(images.pull(&s.large, &dimg::PullOptions::new()));
@@ -706,7 +731,7 @@ fn main() {
         measure(&args[i + 2..]);
     }
     let which = arg("--impl").unwrap_or_else(|| {
-        eprintln!("usage: bench-worker --impl raw|dimg|bollard|cli|curl [--runtime multi|current] [--oneshot OP]");
+        eprintln!("usage: bench-worker --impl raw|dimg|dimg-blocking|bollard|cli|curl [--runtime multi|current] [--oneshot OP]");
         std::process::exit(2)
     });
     let runtime_kind = arg("--runtime").unwrap_or_else(|| "multi".into());
@@ -714,6 +739,7 @@ fn main() {
     let contender: Result<Box<dyn Contender>, Failure> = match which.as_str() {
         "raw" => Raw::new(s).map(|c| Box::new(c) as Box<dyn Contender>),
         "dimg" => Dimg::new(s, &runtime_kind).map(|c| Box::new(c) as Box<dyn Contender>),
+        "dimg-blocking" => Dimg::new(s, "blocking").map(|c| Box::new(c) as Box<dyn Contender>),
         "bollard" => Bollard::new(s, &runtime_kind).map(|c| Box::new(c) as Box<dyn Contender>),
         "cli" => Ok(Box::new(Cli { s, curl: false })),
         "curl" => Ok(Box::new(Cli { s, curl: true })),
