@@ -829,3 +829,60 @@ async fn hostile_names_remove_nothing_on_the_real_engine() {
     }
     assert_eq!(docker.images().inspect(&reference).await.unwrap().id, id, "still there");
 }
+
+/// `dimg::blocking` against the real engine (the Python `Client` and libdimg make every call
+/// this way; their suites cover the rest): the same answers as under Tokio.
+#[tokio::test]
+async fn blocking_calls_give_the_same_answers_as_async_ones() {
+    let docker = docker();
+    let name = "dimgtest/blocking:1";
+    cleanup(&docker, name).await;
+    let id = import("blocking round trip\n", Some(name), &[]);
+    let by_reference = ListOptions::new().filter(ImageFilter::Reference(name.into()));
+    let expected = docker.images().list(&by_reference).await.unwrap();
+    let missing = image("t/nosuch-blocking:1.0");
+    let (ping, listed, inspected, tagged, removed, gone, pulled) = tokio::task::spawn_blocking({
+        let docker = docker.clone();
+        move || {
+            use dimg::blocking::block_on;
+            let images = docker.images();
+            (
+                block_on(docker.ping()),
+                block_on(images.list(&by_reference)),
+                block_on(images.inspect(name)),
+                block_on(images.tag(name, "dimgtest/blocking:2")),
+                block_on(images.remove_many(&[name, "dimgtest/blocking:2"], &RemoveOptions::new())),
+                block_on(images.inspect(name)),
+                block_on(images.pull(&missing, &PullOptions::new()).finish()),
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert!(ping.unwrap().api_version.is_some());
+    let listed = listed.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, expected[0].id);
+    assert_eq!(listed[0].repo_tags, expected[0].repo_tags);
+    assert_eq!(inspected.unwrap().id, id);
+    tagged.unwrap();
+    assert_eq!(removed.exit_code(), 0, "{removed:?}");
+    assert!(
+        removed.outcomes[1]
+            .result
+            .as_ref()
+            .unwrap()
+            .iter()
+            .any(|item| matches!(item, RemovedItem::Deleted(d) if *d == id)),
+        "{removed:?}"
+    );
+    assert!(gone.unwrap_err().is_not_found());
+    let pulled = pulled.unwrap_err();
+    assert!(
+        !matches!(
+            pulled,
+            Error::Protocol { .. } | Error::Timeout(_) | Error::Connect { .. }
+        ),
+        "{pulled:?}"
+    );
+}
