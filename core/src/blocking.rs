@@ -160,7 +160,7 @@ impl Drop for Restore {
 /// let summary = dimg::blocking::block_on(
 ///     docker.images().pull("alpine:3.19", &dimg::PullOptions::new()).finish(),
 /// )?;
-/// println!("{}", summary.status_line());
+/// println!("{:?} {:?}", summary.outcome, summary.digest);
 /// # Ok::<(), dimg::Error>(())
 /// ```
 ///
@@ -187,7 +187,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// match dimg::blocking::block_on_checked(pull, every, || {
 ///     if INTERRUPTED.load(Ordering::Relaxed) { Err("interrupted") } else { Ok(()) }
 /// }) {
-///     Ok(summary) => println!("{}", summary?.status_line()),
+///     Ok(summary) => println!("{:?}", summary?.digest),
 ///     Err(why) => eprintln!("{why}"),
 /// }
 /// # Ok::<(), dimg::Error>(())

@@ -13,6 +13,8 @@
 //! - [`ImageRef`]: references parsed and normalised like distribution/reference, so a bad name
 //!   fails before any request and can never smuggle query parameters or path segments.
 //! - [`Error`]: one error enum for every failure.
+//! - [`blocking::block_on`]: any of these calls from synchronous code, on the calling thread,
+//!   without an async runtime.
 //!
 //! ```no_run
 //! use dimg::{Client, ListOptions, PullOptions, RemoveOptions, SearchOptions};

@@ -171,11 +171,11 @@ static void daemon_accessors(dimg_client *client) {
     PASS("ping, API version, version, info");
 }
 
-/* A child of fork() uses libdimg with a client of its own (it gets a new runtime). With
- * `live` the parent's runtime is running at fork() time; the child then inherits memory that
- * only the parent's threads referenced, which a leak checker in the child reports: so it leaves
- * with _exit (no LeakSanitizer), and the valgrind run (DIMG_TEST_VALGRIND=1, which also checks
- * children) only forks once the parent freed its clients and called dimg_shutdown. */
+/* A child of fork() uses libdimg with a client of its own (libdimg has no threads or global
+ * state to lose in the child). With `live` the parent holds clients at fork() time; the child
+ * leaves with _exit (no LeakSanitizer report of the parent's objects), and the valgrind run
+ * (DIMG_TEST_VALGRIND=1, which also checks children) only forks once the parent freed its
+ * clients. dimg_shutdown is kept for programs written against earlier versions and does nothing. */
 static void fork_child(int live) {
     if (!live) CHECK_OK(dimg_shutdown());
     fflush(stdout);
@@ -202,7 +202,7 @@ static void fork_child(int live) {
 static void shutdown_and_restart(void) {
     CHECK_OK(dimg_shutdown());
     CHECK_OK(dimg_shutdown()); /* twice is fine */
-    dimg_client *client = test_client(); /* a later call starts a new runtime */
+    dimg_client *client = test_client();
     dimg_ping *ping = NULL;
     CHECK_OK(dimg_client_ping(client, &ping));
     dimg_ping_free(ping);
