@@ -11,7 +11,7 @@
 //! let docker = dimg::Client::from_env()?;
 //! let ping = dimg::blocking::block_on(docker.ping())?;
 //! let images = dimg::blocking::block_on(docker.images().list(&dimg::ListOptions::new()))?;
-//! println!("API {}, {} images", ping.api_version, images.len());
+//! println!("API {:?}, {} images", ping.api_version, images.len());
 //! # Ok::<(), dimg::Error>(())
 //! ```
 //!
