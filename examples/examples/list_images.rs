@@ -11,12 +11,9 @@ use dimg::render::{self, ImagesView};
 use dimg::{Client, ListOptions};
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a Tokio runtime");
     let pattern = std::env::args().nth(1);
-    let result = runtime.block_on(async {
+    // A synchronous program: the call runs on this thread, no async runtime needed.
+    let result = dimg::blocking::block_on(async {
         let docker = Client::from_env()?;
         let mut options = ListOptions::new();
         if let Some(pattern) = &pattern {

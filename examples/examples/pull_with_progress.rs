@@ -12,6 +12,8 @@ use dimg::{Client, PullOptions};
 
 fn main() {
     let reference = std::env::args().nth(1).unwrap_or_else(|| "zookeeper".to_string());
+    // The async API under a Tokio runtime (a synchronous program can use `dimg::blocking`
+    // instead, as the list_images example does).
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

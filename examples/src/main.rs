@@ -293,14 +293,8 @@ fn run(mut args: Vec<String>) -> Status {
             }
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            err(&format!("cannot start the async runtime: {e}\n"));
-            return 1;
-        }
-    };
-    runtime.block_on(async {
+    // A command-line program is synchronous: its calls run on the main thread, no runtime.
+    dimg::blocking::block_on(async {
         match command.name {
             "images" => images(&client, command, &parsed).await,
             "search" => search(&client, command, &parsed).await,
