@@ -153,7 +153,8 @@ impl Drop for Restore {
 /// Runs a dimg future to completion on the calling thread, without an async runtime.
 ///
 /// The client's timeouts apply as they do under Tokio. Calls may nest (a progress callback
-/// may call dimg again through `block_on`).
+/// may call dimg again through `block_on`). It blocks the thread, so async code should
+/// `.await` dimg's futures instead.
 ///
 /// ```no_run
 /// let docker = dimg::Client::from_env()?;
@@ -299,7 +300,8 @@ impl PolledStream {
         let mut last = None;
         for addr in address.to_socket_addrs()? {
             let attempt = match limit {
-                Some(limit) => std::net::TcpStream::connect_timeout(&addr, limit),
+                // std refuses a zero timeout; Tokio's zero timeout expires at once.
+                Some(limit) => std::net::TcpStream::connect_timeout(&addr, limit.max(Duration::from_millis(1))),
                 None => std::net::TcpStream::connect(addr),
             };
             match attempt {
