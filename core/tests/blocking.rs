@@ -72,13 +72,7 @@ async fn answers_errors_and_streams_are_the_same_as_under_tokio() {
 async fn timeouts_hold_for_a_slow_reply_and_a_quiet_stream() {
     let daemon = FakeDaemon::start(|seen| {
         if seen.target().contains("/images/create") {
-            Reply::chunked(
-                200,
-                &[b"{\"status\":\"Pulling from tiny\",\"id\":\"1.0\"}\r\n"],
-                Duration::ZERO,
-                false,
-            )
-            .then(Step::Sleep(Duration::from_secs(30)))
+            Reply::pull_started().then(Step::Sleep(Duration::from_secs(30)))
         } else {
             Reply(vec![Step::Sleep(Duration::from_secs(30))])
         }

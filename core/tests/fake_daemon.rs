@@ -119,15 +119,7 @@ async fn an_error_detail_inside_a_200_stream_is_an_error_after_the_events_before
 
 #[tokio::test]
 async fn a_connection_closed_mid_stream_is_a_protocol_error() {
-    let daemon = FakeDaemon::start(|_| {
-        Reply::chunked(
-            200,
-            &[b"{\"status\":\"Pulling from tiny\",\"id\":\"1.0\"}\r\n"],
-            Duration::ZERO,
-            false,
-        )
-        .then(Step::Close)
-    });
+    let daemon = FakeDaemon::start(|_| Reply::pull_started().then(Step::Close));
     let err = client(&daemon)
         .images()
         .pull("tiny:1.0", &PullOptions::new())
@@ -156,15 +148,7 @@ async fn a_reply_slower_than_the_timeout_is_a_timeout() {
 
 #[tokio::test]
 async fn a_pull_stream_that_goes_quiet_times_out() {
-    let daemon = FakeDaemon::start(|_| {
-        Reply::chunked(
-            200,
-            &[b"{\"status\":\"Pulling from tiny\",\"id\":\"1.0\"}\r\n"],
-            Duration::ZERO,
-            false,
-        )
-        .then(Step::Sleep(Duration::from_secs(30)))
-    });
+    let daemon = FakeDaemon::start(|_| Reply::pull_started().then(Step::Sleep(Duration::from_secs(30))));
     let docker = Client::builder()
         .socket_path(&daemon.path)
         .timeout(Duration::from_millis(300))

@@ -62,6 +62,17 @@ impl Reply {
         Reply(steps)
     }
 
+    /// A pull stream that has begun (one `Pulling from` event) and is not finished: add what
+    /// happens next with [`Reply::then`].
+    pub fn pull_started() -> Reply {
+        Reply::chunked(
+            200,
+            &[b"{\"status\":\"Pulling from tiny\",\"id\":\"1.0\"}\r\n"],
+            Duration::ZERO,
+            false,
+        )
+    }
+
     /// Appends a step.
     pub fn then(mut self, step: Step) -> Reply {
         self.0.push(step);
