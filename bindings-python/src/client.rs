@@ -455,7 +455,9 @@ impl PyImages {
     }
 }
 
-/// The events of one pull: iterate (sync) or `async for` (async).
+/// The events of one pull: iterate (sync) or `async for` (async). Pick one per stream: a
+/// stream begun with `next()` cannot wait for more events under `async for` (it raises
+/// `ProtocolError` instead of hanging).
 #[pyclass(frozen, module = "dimg", name = "PullStream")]
 pub struct PyPullStream {
     stream: Arc<tokio::sync::Mutex<dimg::PullStream>>,

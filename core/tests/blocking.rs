@@ -228,3 +228,19 @@ fn connection_problems_are_the_same_typed_errors() {
     let err = block_on(Client::builder().host("tcp://127.0.0.1:1").build().unwrap().ping()).unwrap_err();
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
 }
+
+/// The other way round works: a pull started under Tokio (its connection registered with the
+/// runtime's I/O driver, which keeps running) can be finished under `block_on`, woken through
+/// its waker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_started_under_tokio_can_be_finished_under_block_on() {
+    let daemon = FakeDaemon::start(|_| {
+        let lines: Vec<&[u8]> = FRESH.split_inclusive(|&b| b == b'\n').collect();
+        Reply::chunked(200, &lines, Duration::from_millis(30), true)
+    });
+    let docker = client(&daemon, Duration::from_secs(5));
+    let mut pull = docker.images().pull("tiny:1.0", &PullOptions::new());
+    assert!(pull.next_event().await.unwrap().is_ok());
+    let summary = off_runtime(move || block_on(pull.finish())).await.unwrap();
+    assert_eq!(summary.events, 9);
+}
