@@ -80,6 +80,16 @@ async fn credentials_from_a_config_file_with_inline_auths() {
     docker.images().pull(&reference, &opts).finish().await.unwrap();
     remove_quietly(&docker, &reference).await;
 
+    // The same under dimg::blocking, where the config file is read on the calling thread.
+    let pulled = tokio::task::spawn_blocking({
+        let (docker, reference, opts) = (docker.clone(), reference.clone(), opts.clone());
+        move || dimg::blocking::block_on(docker.images().pull(&reference, &opts).finish())
+    })
+    .await
+    .unwrap();
+    assert_eq!(pulled.unwrap().reference, reference);
+    remove_quietly(&docker, &reference).await;
+
     std::fs::write(&config, "{ this is not json").unwrap();
     let err = docker.images().pull(&reference, &opts).finish().await.unwrap_err();
     assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
