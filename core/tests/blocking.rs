@@ -244,3 +244,30 @@ async fn a_stream_started_under_tokio_can_be_finished_under_block_on() {
     let summary = off_runtime(move || block_on(pull.finish())).await.unwrap();
     assert_eq!(summary.events, 9);
 }
+
+/// The Podman list race is asked again after a pause (10, 20, ... ms): the pause is a timer of
+/// `block_on`'s own here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_podman_list_retry_waits_on_block_ons_timer() {
+    const RACE: &str = r#"{"message":"locating image with ID \"17dd\": image not known","response":500}"#;
+    let lists = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let podman = FakeDaemon::start_podman({
+        let lists = lists.clone();
+        move |_| {
+            if lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 3 {
+                Reply::json(500, RACE)
+            } else {
+                Reply::json(200, LIST)
+            }
+        }
+    });
+    let docker = client(&podman, Duration::from_secs(5));
+    let (listed, took) = off_runtime(move || {
+        let started = Instant::now();
+        (block_on(docker.images().list(&ListOptions::new())), started.elapsed())
+    })
+    .await;
+    assert_eq!(listed.unwrap().len(), 1);
+    assert_eq!(podman.calls().len(), 4);
+    assert!(took >= Duration::from_millis(60), "paused 10 + 20 + 30 ms: {took:?}");
+}
