@@ -9,9 +9,8 @@ use std::time::{Duration, Instant};
 
 use dimg::blocking::{block_on, block_on_checked};
 use dimg::{Client, Error, ListOptions, PullOptions};
-use support::fake_daemon::{FakeDaemon, Reply, Step};
+use support::fake_daemon::{FRESH_PULL, FakeDaemon, Reply, Step};
 
-const FRESH: &[u8] = include_bytes!("../../tests/samples/docker-20.10/pull-stream.fresh.v1.41.jsonl");
 const LIST: &str = r#"[{"Id":"sha256:aa","RepoTags":["tiny:1.0"],"RepoDigests":[],"Created":1,"Size":5,"SharedSize":-1,"VirtualSize":5,"Labels":null,"Containers":-1,"ParentId":""}]"#;
 
 fn client(daemon: &FakeDaemon, timeout: Duration) -> Client {
@@ -33,7 +32,7 @@ async fn answers_errors_and_streams_are_the_same_as_under_tokio() {
         t if t.contains("/images/json") => Reply::json(200, LIST),
         t if t.contains("/images/gone") => Reply::json(404, r#"{"message":"No such image: gone:latest"}"#),
         t if t.contains("/images/create") => {
-            let bytes: Vec<&[u8]> = FRESH.chunks(7).collect();
+            let bytes: Vec<&[u8]> = FRESH_PULL.chunks(7).collect();
             Reply::chunked(200, &bytes, Duration::ZERO, true)
         }
         _ => Reply::json(400, "plain text, not JSON"),
@@ -114,8 +113,7 @@ async fn a_kept_alive_connection_the_daemon_closed_is_replaced() {
         let reply = if seen.target().contains("/images/json") {
             Reply::json(200, LIST)
         } else {
-            let lines: Vec<&[u8]> = FRESH.split_inclusive(|&b| b == b'\n').collect();
-            Reply::chunked(200, &lines, Duration::ZERO, true)
+            Reply::fresh_pull(Duration::ZERO)
         };
         // Answered in full (with a length, no `Connection: close`), then closed once the
         // client has read the answer and put the connection back in its pool.
@@ -187,10 +185,7 @@ async fn a_failing_check_stops_the_call_and_closes_its_connection() {
 /// Tokio it ends with a protocol error instead of waiting forever.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_started_under_block_on_and_read_elsewhere_is_an_error_not_a_hang() {
-    let daemon = FakeDaemon::start(|_| {
-        let lines: Vec<&[u8]> = FRESH.split_inclusive(|&b| b == b'\n').collect();
-        Reply::chunked(200, &lines, Duration::from_millis(50), true)
-    });
+    let daemon = FakeDaemon::start(|_| Reply::fresh_pull(Duration::from_millis(50)));
     let docker = client(&daemon, Duration::from_secs(5));
     let mut pull = off_runtime(move || {
         let mut pull = docker.images().pull("tiny:1.0", &PullOptions::new());
@@ -234,10 +229,7 @@ fn connection_problems_are_the_same_typed_errors() {
 /// its waker.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_started_under_tokio_can_be_finished_under_block_on() {
-    let daemon = FakeDaemon::start(|_| {
-        let lines: Vec<&[u8]> = FRESH.split_inclusive(|&b| b == b'\n').collect();
-        Reply::chunked(200, &lines, Duration::from_millis(30), true)
-    });
+    let daemon = FakeDaemon::start(|_| Reply::fresh_pull(Duration::from_millis(30)));
     let docker = client(&daemon, Duration::from_secs(5));
     let mut pull = docker.images().pull("tiny:1.0", &PullOptions::new());
     assert!(pull.next_event().await.unwrap().is_ok());

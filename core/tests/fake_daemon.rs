@@ -10,7 +10,7 @@ use dimg::{
 };
 use support::fake_daemon::{FakeDaemon, Reply, Step};
 
-const FRESH: &[u8] = include_bytes!("../../tests/samples/docker-20.10/pull-stream.fresh.v1.41.jsonl");
+use support::fake_daemon::FRESH_PULL as FRESH;
 
 fn client(daemon: &FakeDaemon) -> Client {
     Client::builder()
@@ -164,10 +164,7 @@ async fn a_pull_stream_that_goes_quiet_times_out() {
 
 #[tokio::test]
 async fn a_slow_but_steady_pull_is_not_a_timeout() {
-    let daemon = FakeDaemon::start(|_| {
-        let lines: Vec<&[u8]> = FRESH.split_inclusive(|&b| b == b'\n').collect();
-        Reply::chunked(200, &lines, Duration::from_millis(100), true)
-    });
+    let daemon = FakeDaemon::start(|_| Reply::fresh_pull(Duration::from_millis(100)));
     let docker = Client::builder()
         .socket_path(&daemon.path)
         .timeout(Duration::from_millis(400))

@@ -24,6 +24,9 @@ pub enum Step {
     Close,
 }
 
+/// A real dockerd 20.10 pull stream of a fresh image.
+pub const FRESH_PULL: &[u8] = include_bytes!("../../../tests/samples/docker-20.10/pull-stream.fresh.v1.41.jsonl");
+
 /// A reply: the steps to play for one request.
 #[derive(Clone, Debug, Default)]
 pub struct Reply(pub Vec<Step>);
@@ -60,6 +63,13 @@ impl Reply {
             steps.push(Step::Write(b"0\r\n\r\n".to_vec()));
         }
         Reply(steps)
+    }
+
+    /// The sample pull stream (`pull-stream.fresh.v1.41.jsonl`, 9 events), one line per HTTP
+    /// chunk, `pause` apart.
+    pub fn fresh_pull(pause: Duration) -> Reply {
+        let lines: Vec<&[u8]> = FRESH_PULL.split_inclusive(|&b| b == b'\n').collect();
+        Reply::chunked(200, &lines, pause, true)
     }
 
     /// A pull stream that has begun (one `Pulling from` event) and is not finished: add what
