@@ -32,7 +32,7 @@
 mod fixture;
 mod support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::Ordering;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -718,29 +718,42 @@ fn rmi_cases(r: &Report, state: &State) {
 }
 
 /// Every image and reference of the daemon, to tell whether something else changed it.
+/// The daemon's images, one sorted line each (sorted: the daemon orders images created in the
+/// same second differently from one call to the next, which is no change).
 fn snapshot() -> String {
-    docker_ok(&[
+    let listed = docker_ok(&[
         "images",
         "-a",
         "--no-trunc",
         "--format",
         "{{.ID}} {{.Repository}}:{{.Tag}} {{.Digest}}",
-    ])
+    ]);
+    let lines: BTreeSet<&str> = listed.lines().collect();
+    lines.into_iter().collect::<Vec<_>>().join("\n")
 }
 
 /// Runs `compare` while the daemon's images stay the same (other suites may be using the
 /// engine); skips with a note when they never do.
 fn while_stable(r: &Report, name: &str, compare: &dyn Fn() -> (Out, Out), norm: Norm) {
-    for _ in 0..5 {
+    let mut change = String::new();
+    for _ in 0..8 {
         let before = snapshot();
         let (d, m) = compare();
-        if snapshot() == before {
+        let after = snapshot();
+        if after == before {
             r.compare(name, &d, &m, norm, true);
             return;
         }
+        // What changed, for the skip note: the first line only one snapshot has.
+        let (old, new): (HashSet<&str>, HashSet<&str>) = (before.lines().collect(), after.lines().collect());
+        change = match (old.difference(&new).next(), new.difference(&old).next()) {
+            (Some(gone), _) => format!("{gone} went away"),
+            (None, Some(came)) => format!("{came} appeared"),
+            (None, None) => "a line came twice".to_string(),
+        };
         std::thread::sleep(std::time::Duration::from_millis(700));
     }
-    eprintln!("SKIP {name}: the engine's images kept changing (another suite is using it)");
+    eprintln!("SKIP {name}: the engine's images kept changing (another suite is using it; last: {change})");
 }
 
 /// Whole-daemon listings and `info`, compared only while nothing else changes the images.
