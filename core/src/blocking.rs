@@ -324,6 +324,15 @@ impl PolledStream {
         }
     }
 
+    /// The flag that says whether the socket may be tried for `events` (`POLLIN` or `POLLOUT`).
+    fn ready_flag(&mut self, events: libc::c_short) -> &mut bool {
+        if events == libc::POLLIN {
+            &mut self.readable
+        } else {
+            &mut self.writable
+        }
+    }
+
     /// Whether the socket may be tried for `events`; when not, waits for them.
     fn may_try(&mut self, events: libc::c_short) -> Result<bool, std::io::Error> {
         if !active() {
@@ -335,11 +344,7 @@ impl PolledStream {
         if events == libc::POLLIN && self.recheck.swap(false, Ordering::Relaxed) {
             self.readable = true;
         }
-        let flag = if events == libc::POLLIN {
-            &mut self.readable
-        } else {
-            &mut self.writable
-        };
+        let flag = self.ready_flag(events);
         if !*flag && take_ready(fd, events) {
             *flag = true;
         }
@@ -364,11 +369,7 @@ impl PolledStream {
             match op(&self.socket) {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    if events == libc::POLLIN {
-                        self.readable = false;
-                    } else {
-                        self.writable = false;
-                    }
+                    *self.ready_flag(events) = false;
                     wait_for(self.fd(), events);
                     return Poll::Pending;
                 }
