@@ -220,7 +220,7 @@ def test_two_hundred_concurrent_operations_from_threads(docker_host: str, regist
     def fds() -> int:
         return len(os.listdir("/proc/self/fd"))
 
-    # The process-wide runtime (its epoll and wake-up fds) exists from the first call on.
+    # Anything set up once per process (by Python or the binding) is in the baseline.
     warm_up = dimg.Client(docker_host)
     assert warm_up.ping()
     del warm_up

@@ -734,7 +734,9 @@ async fn one_client_shared_by_many_tasks() {
     }
 }
 
-/// Many OS threads blocking on one shared runtime, as the Python and C bindings use it.
+/// Many OS threads sharing one client at once: half block on a shared runtime, half call
+/// through `dimg::blocking` as the Python `Client` and libdimg do (each kind of connection
+/// pooled apart).
 #[test]
 fn one_client_shared_by_many_threads() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -744,15 +746,20 @@ fn one_client_shared_by_many_threads() {
         .unwrap();
     let docker = docker();
     std::thread::scope(|scope| {
-        for _ in 0..8 {
+        for n in 0..8 {
             let (docker, handle) = (docker.clone(), rt.handle().clone());
             scope.spawn(move || {
-                handle.block_on(async {
+                let calls = async {
                     for _ in 0..5 {
                         docker.ping().await.unwrap();
                         docker.images().list(&ListOptions::new()).await.unwrap();
                     }
-                })
+                };
+                if n % 2 == 0 {
+                    handle.block_on(calls)
+                } else {
+                    dimg::blocking::block_on(calls)
+                }
             });
         }
     });

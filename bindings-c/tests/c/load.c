@@ -84,7 +84,7 @@ int main(void) {
     dimg_remove_options *force = dimg_remove_options_new();
     CHECK_OK(dimg_remove_options_set_force(force, true));
 
-    /* Warm up: the runtime's own descriptors exist from the first call on. */
+    /* Set up the images the load pulls and removes, before the descriptor count is taken. */
     dimg_client *warm = test_client();
     CHECK_OK(dimg_client_pull(warm, stable, NULL, NULL, NULL, NULL));
     for (int i = 0; i < PULLS; i++) {
