@@ -408,50 +408,21 @@ pub fn stdout_terminal_width() -> Option<u16> {
     terminal_width(1)
 }
 
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "x86",
-        target_arch = "aarch64",
-        target_arch = "arm",
-        target_arch = "riscv64"
-    )
-))]
+#[cfg(target_os = "linux")]
 fn terminal_width(fd: i32) -> Option<u16> {
-    #[repr(C)]
-    struct Winsize {
-        row: u16,
-        col: u16,
-        xpixel: u16,
-        ypixel: u16,
-    }
-    const TIOCGWINSZ: std::ffi::c_ulong = 0x5413;
-    unsafe extern "C" {
-        fn ioctl(fd: std::ffi::c_int, request: std::ffi::c_ulong, ...) -> std::ffi::c_int;
-    }
-    let mut size = Winsize {
-        row: 0,
-        col: 0,
-        xpixel: 0,
-        ypixel: 0,
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
     };
-    // SAFETY: TIOCGWINSZ writes one `struct winsize` (four u16) to the pointer, which points
-    // to a live, properly aligned `Winsize` of that layout; it touches nothing else.
-    let rc = unsafe { ioctl(fd, TIOCGWINSZ, &mut size as *mut Winsize) };
-    (rc == 0).then_some(size.col)
+    // SAFETY: TIOCGWINSZ writes one `struct winsize` to the pointer, which points to a live
+    // `libc::winsize`; it touches nothing else.
+    let rc = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size as *mut libc::winsize) };
+    (rc == 0).then_some(size.ws_col)
 }
 
-#[cfg(not(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "x86",
-        target_arch = "aarch64",
-        target_arch = "arm",
-        target_arch = "riscv64"
-    )
-)))]
+#[cfg(not(target_os = "linux"))]
 fn terminal_width(_fd: i32) -> Option<u16> {
     std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
 }
