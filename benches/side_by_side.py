@@ -98,6 +98,19 @@ def python_worker(which):
         colon = ref.rfind(":")
         return (ref[:colon], ref[colon + 1:]) if colon >= slash else (ref, "latest")
 
+    def image_collection_ops(ping, images, connect, pull_large):
+        """The operations on docker-py's high-level API, which dimg's Python API shares."""
+        return {
+            "ping": ping,
+            "connect": connect,
+            "list": images.list,
+            "list_all": lambda: images.list(all=True),
+            "search": lambda: images.search(search),
+            "inspect": lambda: images.get(inspect),
+            "pull_remove": lambda: (images.pull(*split(small)), images.remove(small)),
+            "pull_large": pull_large,
+        }
+
     if which == "dimg-py":
         import dimg
 
@@ -113,16 +126,7 @@ def python_worker(which):
             repo, tag = split(ref)
             return sum(1 for _ in images.pull_stream(repo, tag=tag))
 
-        ops = {
-            "ping": client.ping,
-            "connect": connect,
-            "list": images.list,
-            "list_all": lambda: images.list(all=True),
-            "search": lambda: images.search(search),
-            "inspect": lambda: images.get(inspect),
-            "pull_remove": lambda: (images.pull(*split(small)), images.remove(small)),
-            "pull_large": lambda: pull(large),
-        }
+        ops = image_collection_ops(client.ping, images, connect, lambda: pull(large))
     elif which in ("docker-py", "docker-py-api"):
         import docker
 
@@ -140,16 +144,7 @@ def python_worker(which):
                 n = sum(1 for _ in client.api.pull(*split(large), stream=True, decode=True))
                 return n
 
-            ops = {
-                "ping": client.ping,
-                "connect": connect,
-                "list": images.list,
-                "list_all": lambda: images.list(all=True),
-                "search": lambda: images.search(search),
-                "inspect": lambda: images.get(inspect),
-                "pull_remove": lambda: (images.pull(*split(small)), images.remove(small)),
-                "pull_large": pull_large,
-            }
+            ops = image_collection_ops(client.ping, images, connect, pull_large)
         else:
             api = docker.APIClient(base_url=url)
 
