@@ -6,8 +6,8 @@ use std::hint::black_box;
 use std::time::{Duration, UNIX_EPOCH};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use dimg::format::{self, TableWriter};
 use dimg_benches::inputs;
+use dimg_render::format::{self, TableWriter};
 
 fn references(c: &mut Criterion) {
     let corpus = inputs::reference_corpus();

@@ -146,7 +146,7 @@ impl From<&dimg::Error> for Failure {
         Failure {
             code: error.into(),
             message: error.chain(),
-            cli_message: error.cli_message(),
+            cli_message: dimg_render::cli_message(error),
             http_status: error.http_status().unwrap_or(0),
         }
     }

@@ -1,4 +1,4 @@
-//! The docker CLI's rendering rules (`dimg::format`) for C tools: `dimg_format_*` and the
+//! The docker CLI's rendering rules (`dimg_render::format`) for C tools: `dimg_format_*` and the
 //! `dimg_table` writer.
 
 use std::ffi::{CString, c_char};
@@ -15,7 +15,7 @@ use crate::ffi::{arg_mut, arg_str, arg_str_array, c_ptr, cstring, free_box, into
 pub extern "C" fn dimg_format_short_id(id: *const c_char, buf: *mut c_char, len: usize) -> usize {
     ffi_boundary! {
         let id = arg_str(id, "id").unwrap_or("");
-        write_str_to_buf(dimg::format::short_id(id), buf, len)
+        write_str_to_buf(dimg_render::format::short_id(id), buf, len)
     }
 }
 
@@ -23,7 +23,7 @@ pub extern "C" fn dimg_format_short_id(id: *const c_char, buf: *mut c_char, len:
 /// semantics, as `dimg_format_short_id`.
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_format_image_size(bytes: i64, buf: *mut c_char, len: usize) -> usize {
-    ffi_boundary! { write_str_to_buf(&dimg::format::image_size(bytes), buf, len) }
+    ffi_boundary! { write_str_to_buf(&dimg_render::format::image_size(bytes), buf, len) }
 }
 
 /// The CREATED column of `docker images` for a creation time in Unix seconds, measured against
@@ -31,7 +31,7 @@ pub extern "C" fn dimg_format_image_size(bytes: i64, buf: *mut c_char, len: usiz
 /// semantics, as `dimg_format_short_id`.
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_format_created_since(created_unix: i64, buf: *mut c_char, len: usize) -> usize {
-    ffi_boundary! { write_str_to_buf(&dimg::format::created_since_now(created_unix), buf, len) }
+    ffi_boundary! { write_str_to_buf(&dimg_render::format::created_since_now(created_unix), buf, len) }
 }
 
 /// The DESCRIPTION column of `docker search`: newlines become spaces, then, unless `no_trunc`,
@@ -46,7 +46,7 @@ pub extern "C" fn dimg_format_search_description(
 ) -> usize {
     ffi_boundary! {
         let description = arg_str(description, "description").unwrap_or("");
-        write_str_to_buf(&dimg::format::search_description(description, no_trunc), buf, len)
+        write_str_to_buf(&dimg_render::format::search_description(description, no_trunc), buf, len)
     }
 }
 
@@ -56,7 +56,7 @@ pub extern "C" fn dimg_format_search_description(
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct dimg_table {
-    writer: dimg::format::TableWriter,
+    writer: dimg_render::format::TableWriter,
     text: CString,
 }
 
@@ -65,7 +65,7 @@ pub struct dimg_table {
 pub extern "C" fn dimg_table_new() -> *mut dimg_table {
     ffi_boundary! {
         into_raw(dimg_table {
-            writer: dimg::format::TableWriter::new(),
+            writer: dimg_render::format::TableWriter::new(),
             text: CString::default(),
         })
     }
@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(text(|b, l| dimg_format_image_size(16905, b, l)), "16.9kB");
         assert_eq!(
             text(|b, l| dimg_format_created_since(0, b, l)),
-            dimg::format::created_since_now(0)
+            dimg_render::format::created_since_now(0)
         );
         assert_eq!(
             text(|b, l| dimg_format_search_description(c"a\nb".as_ptr(), true, b, l)),

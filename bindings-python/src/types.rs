@@ -44,10 +44,10 @@ impl PyImage {
         };
         format!(
             "<Image {} {} {} {}>",
-            dimg::format::short_id(&self.id),
+            dimg_render::format::short_id(&self.id),
             names,
-            dimg::format::image_size(self.size),
-            dimg::format::created_since_now(self.created),
+            dimg_render::format::image_size(self.size),
+            dimg_render::format::created_since_now(self.created),
         )
     }
 
@@ -126,7 +126,7 @@ impl PySearchResult {
             self.star_count,
             if self.is_official { " official" } else { "" },
             if self.is_automated { " automated" } else { "" },
-            dimg::format::search_description(&self.description, false),
+            dimg_render::format::search_description(&self.description, false),
         )
     }
 }

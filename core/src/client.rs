@@ -35,7 +35,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 /// # async fn demo() -> dimg::Result<()> {
 /// let docker = dimg::Client::from_env()?;            // DOCKER_HOST or /var/run/docker.sock
 /// for image in docker.images().list(&Default::default()).await? {
-///     println!("{} {:?}", dimg::format::short_id(&image.id), image.repo_tags);
+///     println!("{} {:?}", image.id, image.repo_tags);
 /// }
 /// # Ok(()) }
 /// ```

@@ -172,34 +172,6 @@ impl Error {
         out
     }
 
-    /// The docker CLI's wording for this error (`Error response from daemon: ...` for daemon
-    /// answers), so tools can print what `docker` prints.
-    ///
-    /// ```
-    /// let e = dimg::Error::NotFound("No such image: x:latest".into());
-    /// assert_eq!(e.cli_message(), "Error response from daemon: No such image: x:latest");
-    /// ```
-    pub fn cli_message(&self) -> String {
-        match self {
-            Error::NotFound(m)
-            | Error::Conflict(m)
-            | Error::Api { message: m, .. }
-            | Error::Unauthorized {
-                message: m,
-                status: Some(_),
-            } => {
-                format!("Error response from daemon: {m}")
-            }
-            Error::Pull { code: Some(401), .. } | Error::Unauthorized { status: None, .. } => {
-                "authentication is required".to_string()
-            }
-            Error::Connect { address, .. } => {
-                format!("Cannot connect to the Docker daemon at {address}. Is the docker daemon running?")
-            }
-            other => other.to_string(),
-        }
-    }
-
     /// Whether a daemon message says that registry credentials were missing or refused.
     pub(crate) fn is_auth_message(message: &str) -> bool {
         let lower = message.to_ascii_lowercase();

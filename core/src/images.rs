@@ -410,6 +410,21 @@ pub struct RemoveOutcome {
     pub result: Result<Vec<RemovedItem>>,
 }
 
+impl RemoveOutcome {
+    /// The outcome of removing `target`.
+    ///
+    /// ```
+    /// let gone = dimg::RemoveOutcome::new("x:1", Err(dimg::Error::NotFound("No such image: x:1".into())));
+    /// assert!(gone.result.unwrap_err().is_not_found());
+    /// ```
+    pub fn new(target: impl Into<String>, result: Result<Vec<RemovedItem>>) -> RemoveOutcome {
+        RemoveOutcome {
+            target: target.into(),
+            result,
+        }
+    }
+}
+
 /// What `docker rmi A B C` did: one outcome per target, in order.
 ///
 /// # Examples
@@ -418,7 +433,7 @@ pub struct RemoveOutcome {
 /// let opts = dimg::RemoveOptions::new().force(true);
 /// let report = docker.images().remove_many(["a:1", "b:2"], &opts).await;
 /// for item in report.removed() { println!("{item}"); }
-/// for error in report.errors() { eprintln!("{}", error.cli_message()); }
+/// for error in report.errors() { eprintln!("{error}"); }
 /// std::process::exit(report.exit_code());
 /// # }
 /// ```
@@ -432,6 +447,16 @@ pub struct RemoveReport {
 }
 
 impl RemoveReport {
+    /// A report of `outcomes`, removed with or without `force`.
+    ///
+    /// ```
+    /// let report = dimg::RemoveReport::new(vec![], false);
+    /// assert_eq!(report.exit_code(), 0);
+    /// ```
+    pub fn new(outcomes: Vec<RemoveOutcome>, forced: bool) -> RemoveReport {
+        RemoveReport { outcomes, forced }
+    }
+
     /// Everything untagged or deleted, in order.
     pub fn removed(&self) -> impl Iterator<Item = &RemovedItem> {
         self.outcomes.iter().filter_map(|o| o.result.as_ref().ok()).flatten()

@@ -37,7 +37,6 @@ pub mod blocking;
 mod client;
 pub mod daemon_config;
 mod error;
-pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;
 mod images;
@@ -47,7 +46,6 @@ mod pool;
 mod pull;
 mod query;
 pub mod reference;
-pub mod render;
 mod rt;
 mod transport;
 mod version;

@@ -449,7 +449,14 @@ pub struct PullSummary {
 }
 
 impl PullSummary {
-    fn new(reference: String) -> PullSummary {
+    /// A summary of nothing yet received for `reference` (outcome `Unknown`), as a pull
+    /// starts; for renderers' and bindings' tests.
+    ///
+    /// ```
+    /// let summary = dimg::PullSummary::new("docker.io/library/alpine:3.19".into());
+    /// assert_eq!(summary.outcome, dimg::PullOutcome::Unknown);
+    /// ```
+    pub fn new(reference: String) -> PullSummary {
         PullSummary {
             reference,
             digest: None,
@@ -856,7 +863,6 @@ mod tests {
             PullEvent::from_json(br#"{"errorDetail":{"code":401,"message":"unauthorized"},"error":"unauthorized"}"#)
                 .unwrap_err();
         assert!(matches!(err, Error::Unauthorized { status: None, .. }), "{err:?}");
-        assert_eq!(err.cli_message(), "authentication is required");
         let err = PullEvent::from_json(br#"{"error":"only the old field"}"#).unwrap_err();
         assert!(matches!(&err, Error::Pull { message, .. } if message == "only the old field"));
         assert!(matches!(

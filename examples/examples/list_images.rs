@@ -1,4 +1,4 @@
-//! Lists the local images as `docker images` does, with the rendering of `dimg::render`.
+//! Lists the local images as `docker images` does, with the rendering of `dimg_render`.
 //!
 //! ```sh
 //! cargo run -p dimg-examples --example list_images            # DOCKER_HOST or /var/run/docker.sock
@@ -7,8 +7,8 @@
 
 use std::time::SystemTime;
 
-use dimg::render::{self, ImagesView};
 use dimg::{Client, ListOptions};
+use dimg_render::{self as render, ImagesView};
 
 fn main() {
     let pattern = std::env::args().nth(1);
@@ -32,7 +32,7 @@ fn main() {
             eprintln!("{} images, {} rows", list.len(), rows.len());
         }
         Err(e) => {
-            eprintln!("{}", e.cli_message());
+            eprintln!("{}", dimg_render::cli_message(&e));
             std::process::exit(1);
         }
     }

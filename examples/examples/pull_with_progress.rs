@@ -7,8 +7,8 @@
 
 use std::io::{IsTerminal, Write};
 
-use dimg::render::{PullMode, PullPrinter};
 use dimg::{Client, PullOptions};
+use dimg_render::{PullMode, PullPrinter};
 
 fn main() {
     let reference = std::env::args().nth(1).unwrap_or_else(|| "zookeeper".to_string());
@@ -44,7 +44,7 @@ fn main() {
             summary.digest.as_deref().unwrap_or("-")
         ),
         Err(e) => {
-            eprintln!("{}", e.cli_message());
+            eprintln!("{}", dimg_render::cli_message(&e));
             std::process::exit(1);
         }
     }

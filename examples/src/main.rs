@@ -14,9 +14,9 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use dimg::render::{self, ImagesView, PullMode, PullPrinter, SearchView};
 use dimg::{Client, ClientBuilder, ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions};
 use dimg_examples::{Flag, Kind, Parsed, options_help, parse, stdout_terminal_width};
+use dimg_render::{self as render, ImagesView, PullMode, PullPrinter, SearchView};
 
 /// A command: its name, usage line, description and flags.
 struct Command {
@@ -288,7 +288,7 @@ fn run(mut args: Vec<String>) -> Status {
         match builder.build() {
             Ok(c) => c,
             Err(e) => {
-                err(&format!("{}\n", e.cli_message()));
+                err(&format!("{}\n", dimg_render::cli_message(&e)));
                 return 1;
             }
         }
@@ -375,7 +375,7 @@ async fn images(client: &Client, command: &Command, p: &Parsed) -> Status {
     let list = match client.images().list(&options).await {
         Ok(list) => list,
         Err(e) => {
-            err(&format!("{}\n", e.cli_message()));
+            err(&format!("{}\n", dimg_render::cli_message(&e)));
             return 1;
         }
     };
@@ -483,7 +483,7 @@ async fn search(client: &Client, command: &Command, p: &Parsed) -> Status {
     let results = match client.images().search(term, &options).await {
         Ok(r) => r,
         Err(e) => {
-            err(&format!("{}\n", e.cli_message()));
+            err(&format!("{}\n", dimg_render::cli_message(&e)));
             return 1;
         }
     };
@@ -564,7 +564,7 @@ async fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
                 out(&printer.event(&event));
             }
             Err(e) => {
-                err(&format!("{}\n", e.cli_message()));
+                err(&format!("{}\n", dimg_render::cli_message(&e)));
                 return 1;
             }
         }
@@ -599,7 +599,7 @@ fn mirror(command: &Command, p: &Parsed) -> Status {
             0
         }
         Err(e) => {
-            err(&format!("{}\n", e.cli_message()));
+            err(&format!("{}\n", dimg_render::cli_message(&e)));
             1
         }
     };
@@ -610,7 +610,7 @@ fn mirror(command: &Command, p: &Parsed) -> Status {
                 0
             }
             Err(e) => {
-                err(&format!("{}\n", e.cli_message()));
+                err(&format!("{}\n", dimg_render::cli_message(&e)));
                 1
             }
         },
@@ -644,7 +644,7 @@ async fn info(client: &Client, command: &Command, p: &Parsed) -> Status {
             0
         }
         Err(e) => {
-            err(&format!("{}\n", e.cli_message()));
+            err(&format!("{}\n", dimg_render::cli_message(&e)));
             1
         }
     }

@@ -46,7 +46,7 @@ impl Image {
 
 /// RFC 3339 of `secs` since the epoch (UTC).
 pub fn rfc3339(secs: i64) -> String {
-    let t = dimg::format::UtcDateTime::from_unix(secs);
+    let t = dimg_render::format::UtcDateTime::from_unix(secs);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year,

@@ -21,6 +21,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::width_tables::{GRAPHEME, RW_ZERO, WIDE};
+
 // ---------------------------------------------------------------------------------------------
 // Go's %g
 // ---------------------------------------------------------------------------------------------
@@ -34,11 +36,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 ///
 /// ```
 /// let mut s = String::new();
-/// dimg::format::write_go_g(&mut s, 999.5, 3);
+/// dimg_render::format::write_go_g(&mut s, 999.5, 3);
 /// s.push(' ');
-/// dimg::format::write_go_g(&mut s, 16.905, 3);
+/// dimg_render::format::write_go_g(&mut s, 16.905, 3);
 /// s.push(' ');
-/// dimg::format::write_go_g(&mut s, 0.00001234, 3);
+/// dimg_render::format::write_go_g(&mut s, 0.00001234, 3);
 /// assert_eq!(s, "1e+03 16.9 1.23e-05");
 /// ```
 pub fn write_go_g(out: &mut String, v: f64, precision: usize) {
@@ -238,7 +240,7 @@ const DECIMAL_UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB",
 ///
 /// ```
 /// let mut s = String::from("SIZE ");
-/// dimg::format::write_human_size_with_precision(&mut s, 1032.0, 3);
+/// dimg_render::format::write_human_size_with_precision(&mut s, 1032.0, 3);
 /// assert_eq!(s, "SIZE 1.03kB");
 /// ```
 pub fn write_human_size_with_precision(out: &mut String, size: f64, precision: usize) {
@@ -259,7 +261,7 @@ pub fn write_human_size_with_precision(out: &mut String, size: f64, precision: u
 /// Go's `%g` quirks are kept, including docker/cli#3091: 999 500 bytes print as `1e+03kB`.
 ///
 /// ```
-/// use dimg::format::human_size_with_precision;
+/// use dimg_render::format::human_size_with_precision;
 /// assert_eq!(human_size_with_precision(520.0, 3), "520B");
 /// assert_eq!(human_size_with_precision(19977.0, 3), "20kB");
 /// assert_eq!(human_size_with_precision(999500.0, 3), "1e+03kB");
@@ -275,8 +277,8 @@ pub fn human_size_with_precision(size: f64, precision: usize) -> String {
 /// `docker pull` progress, `.SharedSize`, `.UniqueSize` and `.VirtualSize`.
 ///
 /// ```
-/// assert_eq!(dimg::format::human_size(174.0), "174B");
-/// assert_eq!(dimg::format::human_size(32_955_219.0), "32.96MB");
+/// assert_eq!(dimg_render::format::human_size(174.0), "174B");
+/// assert_eq!(dimg_render::format::human_size(32_955_219.0), "32.96MB");
 /// ```
 pub fn human_size(size: f64) -> String {
     human_size_with_precision(size, 4)
@@ -285,7 +287,7 @@ pub fn human_size(size: f64) -> String {
 /// The `SIZE` column of `docker images`: `HumanSizeWithPrecision(float64(size), 3)`.
 ///
 /// ```
-/// use dimg::format::image_size;
+/// use dimg_render::format::image_size;
 /// assert_eq!(image_size(6), "6B");
 /// assert_eq!(image_size(16905), "16.9kB");
 /// assert_eq!(image_size(7_796_011), "7.8MB");
@@ -297,8 +299,8 @@ pub fn image_size(bytes: i64) -> String {
 /// `.SharedSize` of `docker images --format`: `N/A` for -1, else [`human_size`].
 ///
 /// ```
-/// assert_eq!(dimg::format::shared_size(-1), "N/A");
-/// assert_eq!(dimg::format::shared_size(0), "0B");
+/// assert_eq!(dimg_render::format::shared_size(-1), "N/A");
+/// assert_eq!(dimg_render::format::shared_size(0), "0B");
 /// ```
 pub fn shared_size(shared: i64) -> String {
     if shared == -1 {
@@ -312,8 +314,8 @@ pub fn shared_size(shared: i64) -> String {
 /// [`human_size`] of `size - shared`.
 ///
 /// ```
-/// assert_eq!(dimg::format::unique_size(7_000_000, -1), "N/A");
-/// assert_eq!(dimg::format::unique_size(7_000_000, 2_000_000), "5MB");
+/// assert_eq!(dimg_render::format::unique_size(7_000_000, -1), "N/A");
+/// assert_eq!(dimg_render::format::unique_size(7_000_000, 2_000_000), "5MB");
 /// ```
 pub fn unique_size(size: i64, shared: i64) -> String {
     if size == -1 || shared == -1 {
@@ -326,8 +328,8 @@ pub fn unique_size(size: i64, shared: i64) -> String {
 /// `.Containers` of `docker images --format`: `N/A` for -1, else the number.
 ///
 /// ```
-/// assert_eq!(dimg::format::containers(-1), "N/A");
-/// assert_eq!(dimg::format::containers(3), "3");
+/// assert_eq!(dimg_render::format::containers(-1), "N/A");
+/// assert_eq!(dimg_render::format::containers(3), "3");
 /// ```
 pub fn containers(count: i64) -> String {
     if count == -1 {
@@ -356,7 +358,7 @@ fn go_units_f64(ns: i64, unit: i64) -> f64 {
 /// < 1440 → `h/24/7 weeks`; < 17520 → `h/24/30 months`; else `int(d.Hours())/24/365 years`.
 ///
 /// ```
-/// use dimg::format::human_duration_nanos;
+/// use dimg_render::format::human_duration_nanos;
 /// assert_eq!(human_duration_nanos(-5_000_000_000), "Less than a second");
 /// assert_eq!(human_duration_nanos(89 * 60 * 1_000_000_000), "About an hour");
 /// assert_eq!(human_duration_nanos(90 * 60 * 1_000_000_000), "2 hours");
@@ -371,7 +373,7 @@ pub fn human_duration_nanos(ns: i64) -> String {
 ///
 /// ```
 /// let mut s = String::new();
-/// dimg::format::write_human_duration_nanos(&mut s, 45 * 1_000_000_000);
+/// dimg_render::format::write_human_duration_nanos(&mut s, 45 * 1_000_000_000);
 /// assert_eq!(s, "45 seconds");
 /// ```
 pub fn write_human_duration_nanos(out: &mut String, ns: i64) {
@@ -417,7 +419,7 @@ pub fn write_human_duration_nanos(out: &mut String, ns: i64) {
 /// about 292 years).
 ///
 /// ```
-/// use dimg::format::human_duration;
+/// use dimg_render::format::human_duration;
 /// use std::time::Duration;
 /// assert_eq!(human_duration(Duration::from_millis(450)), "Less than a second");
 /// assert_eq!(human_duration(Duration::from_secs(60)), "About a minute");
@@ -446,7 +448,7 @@ fn since_nanos(created_unix: i64, now_unix_nanos: i128) -> i64 {
 /// `N/A`.
 ///
 /// ```
-/// use dimg::format::created_since;
+/// use dimg_render::format::created_since;
 /// assert_eq!(created_since(1_000, 1_000 + 15 * 60), "15 minutes ago");
 /// assert_eq!(created_since(2_000, 1_000), "Less than a second ago");
 /// ```
@@ -460,7 +462,7 @@ pub fn created_since(created_unix: i64, now_unix: i64) -> String {
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
 /// let now = UNIX_EPOCH + Duration::from_millis(3_599_600);
-/// assert_eq!(dimg::format::created_since_at(0, now), "59 minutes ago");
+/// assert_eq!(dimg_render::format::created_since_at(0, now), "59 minutes ago");
 /// ```
 pub fn created_since_at(created_unix: i64, now: SystemTime) -> String {
     created_since_nanos(created_unix, system_time_nanos(now))
@@ -471,7 +473,7 @@ pub fn created_since_at(created_unix: i64, now: SystemTime) -> String {
 /// ```
 /// use std::time::{SystemTime, UNIX_EPOCH};
 /// let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
-/// assert_eq!(dimg::format::created_since_now(now - 3 * 3600), "3 hours ago");
+/// assert_eq!(dimg_render::format::created_since_now(now - 3 * 3600), "3 hours ago");
 /// ```
 pub fn created_since_now(created_unix: i64) -> String {
     created_since_at(created_unix, SystemTime::now())
@@ -504,7 +506,7 @@ fn system_time_nanos(t: SystemTime) -> i128 {
 /// (Go slices bytes; for a non-ASCII id the cut is moved back to a character boundary.)
 ///
 /// ```
-/// use dimg::format::short_id;
+/// use dimg_render::format::short_id;
 /// let id = "sha256:4c34b7be319e90a0ede2073db086bea0a138521dca30ebc3d0b301fff036ca6b";
 /// assert_eq!(short_id(id), "4c34b7be319e");
 /// assert_eq!(short_id("abc"), "abc");
@@ -556,7 +558,7 @@ fn ellipsis_char_width(c: char) -> usize {
 /// characters count 1.
 ///
 /// ```
-/// use dimg::format::display_width;
+/// use dimg_render::format::display_width;
 /// assert_eq!(display_width("tomcat"), 6);
 /// assert_eq!(display_width("日本語"), 6);
 /// assert_eq!(display_width("…é"), 2);
@@ -579,7 +581,7 @@ pub fn display_width(s: &str) -> usize {
 ///   whole string is returned untruncated.
 ///
 /// ```
-/// use dimg::format::ellipsis;
+/// use dimg_render::format::ellipsis;
 /// assert_eq!(ellipsis("Apache Tomcat", 8), "Apache …");
 /// assert_eq!(ellipsis("Apache", 6), "Apache");
 /// assert_eq!(ellipsis("日本語テキスト", 6), "日本…");
@@ -628,7 +630,7 @@ fn with_ellipsis(prefix: &str) -> String {
 /// kept plus `…`).
 ///
 /// ```
-/// use dimg::format::search_description;
+/// use dimg_render::format::search_description;
 /// let d = "Apache Tomcat is an open source implementation of the Java Servlet";
 /// assert_eq!(search_description(d, false), "Apache Tomcat is an open source implementati…");
 /// assert_eq!(search_description(d, true), d);
@@ -649,8 +651,8 @@ pub fn search_description(desc: &str, no_trunc: bool) -> String {
 /// `"true"`/`"false"` instead).
 ///
 /// ```
-/// assert_eq!(dimg::format::search_official(true), "[OK]");
-/// assert_eq!(dimg::format::search_official(false), "");
+/// assert_eq!(dimg_render::format::search_official(true), "[OK]");
+/// assert_eq!(dimg_render::format::search_official(false), "");
 /// ```
 pub fn search_official(is_official: bool) -> &'static str {
     if is_official { "[OK]" } else { "" }
@@ -675,7 +677,7 @@ fn runewidth_rune(c: char) -> usize {
 
 /// Grapheme cluster break property (rivo/uniseg v0.2 names).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Gp {
+pub(crate) enum Gp {
     Any,
     Prepend,
     Cr,
@@ -801,7 +803,7 @@ fn grapheme_step(state: Gs, prop: Gp) -> (Gs, bool) {
 /// [`display_width`] (used for truncation) for combining marks, controls, emoji sequences etc.
 ///
 /// ```
-/// use dimg::format::cell_width;
+/// use dimg_render::format::cell_width;
 /// assert_eq!(cell_width("<none>"), 6);
 /// assert_eq!(cell_width("日本語"), 6);
 /// assert_eq!(cell_width("e\u{301}"), 1);
@@ -852,7 +854,7 @@ struct Cell {
 /// rows with an empty `OFFICIAL` column end in spaces.
 ///
 /// ```
-/// use dimg::format::TableWriter;
+/// use dimg_render::format::TableWriter;
 /// let mut t = TableWriter::new();
 /// t.row(&["NAME", "DESCRIPTION", "STARS", "OFFICIAL"]);
 /// t.row(&["bitnami/tomcat", "Bitnami Tomcat Docker Image", "29", ""]);
@@ -889,7 +891,7 @@ impl TableWriter {
     /// A writer with the Docker CLI's settings (minimum cell width 10, padding 3).
     ///
     /// ```
-    /// let mut t = dimg::format::TableWriter::new();
+    /// let mut t = dimg_render::format::TableWriter::new();
     /// t.write_str("a\tb\n");
     /// assert_eq!(t.finish(), "a         b\n");
     /// ```
@@ -901,7 +903,7 @@ impl TableWriter {
     /// spaces and no flags, like `tabwriter.NewWriter(out, minwidth, _, padding, ' ', 0)`.
     ///
     /// ```
-    /// let mut t = dimg::format::TableWriter::with_options(0, 1);
+    /// let mut t = dimg_render::format::TableWriter::with_options(0, 1);
     /// t.write_str("a\tb\nccc\td\n");
     /// assert_eq!(t.finish(), "a   b\nccc d\n");
     /// ```
@@ -922,7 +924,7 @@ impl TableWriter {
     /// `Writer.Write`. Input may be split anywhere across calls.
     ///
     /// ```
-    /// let mut t = dimg::format::TableWriter::new();
+    /// let mut t = dimg_render::format::TableWriter::new();
     /// t.write_str("REPOSITORY\tTA");
     /// t.write_str("G\n<none>\t<none>\n");
     /// assert_eq!(t.finish(), "REPOSITORY   TAG\n<none>       <none>\n");
@@ -950,7 +952,7 @@ impl TableWriter {
     /// template row produces). Tabs or newlines inside a cell act as separators, as in docker.
     ///
     /// ```
-    /// let mut t = dimg::format::TableWriter::new();
+    /// let mut t = dimg_render::format::TableWriter::new();
     /// t.row(&["IMAGE ID", "SIZE"]);
     /// t.row(&["4c34b7be319e", "6B"]);
     /// assert_eq!(t.finish(), "IMAGE ID       SIZE\n4c34b7be319e   6B\n");
@@ -968,7 +970,7 @@ impl TableWriter {
     /// Flushes (Go's `Flush`) and returns everything written so far.
     ///
     /// ```
-    /// let mut t = dimg::format::TableWriter::new();
+    /// let mut t = dimg_render::format::TableWriter::new();
     /// t.write_str("no newline\tat end");
     /// assert_eq!(t.finish(), "no newline   at end");
     /// ```
@@ -981,7 +983,7 @@ impl TableWriter {
     /// align with.
     ///
     /// ```
-    /// let mut t = dimg::format::TableWriter::new();
+    /// let mut t = dimg_render::format::TableWriter::new();
     /// t.write_str("a\tb\n");
     /// t.flush();
     /// t.write_str("longer-than-ten\tc\n");
@@ -1096,7 +1098,7 @@ fn push_spaces(out: &mut String, n: usize) {
 ///     vec!["myrepo/tiny", "a", "4c34b7be319e", "15 minutes ago", "6B"],
 /// ];
 /// assert_eq!(
-///     dimg::format::table(&rows),
+///     dimg_render::format::table(&rows),
 ///     "REPOSITORY    TAG       IMAGE ID       CREATED          SIZE\n\
 ///      myrepo/tiny   a         4c34b7be319e   15 minutes ago   6B\n"
 /// );
@@ -1146,7 +1148,7 @@ impl Progress<'_> {
     ///   over 50, `start > 0`, `current > 0` and the bar is below 100 %.
     ///
     /// ```
-    /// use dimg::format::Progress;
+    /// use dimg_render::format::Progress;
     /// use std::time::{Duration, UNIX_EPOCH};
     /// let p = Progress { current: 1_000_000, total: 4_000_000, start: 100, ..Progress::default() };
     /// let now = UNIX_EPOCH + Duration::from_secs(110);
@@ -1162,7 +1164,7 @@ impl Progress<'_> {
     /// Appends [`Progress::render`] to `out`.
     ///
     /// ```
-    /// use dimg::format::Progress;
+    /// use dimg_render::format::Progress;
     /// let mut s = String::from("Downloading ");
     /// let p = Progress { current: 174, total: 174, ..Progress::default() };
     /// p.write_to(&mut s, Some(80), std::time::SystemTime::now());
@@ -1220,7 +1222,7 @@ impl Progress<'_> {
     /// which non-TTY output skips a message (`current <= 0 && total <= 0`).
     ///
     /// ```
-    /// use dimg::format::Progress;
+    /// use dimg_render::format::Progress;
     /// assert!(Progress::default().renders_empty());
     /// assert!(!Progress { current: 1, ..Progress::default() }.renders_empty());
     /// ```
@@ -1260,7 +1262,7 @@ fn write_go_duration_whole_seconds(out: &mut String, ns: i64) {
 /// for a terminal `width_cols` wide (`None`: unknown, which Go treats as 200).
 ///
 /// ```
-/// use dimg::format::progress_string;
+/// use dimg_render::format::progress_string;
 /// assert_eq!(progress_string(174, 174, Some(80)), "    174B/174B");
 /// assert_eq!(
 ///     progress_string(16_384, 32_955_219, Some(120)),
@@ -1311,7 +1313,7 @@ impl<'a> JsonMessage<'a> {
     /// A message with just a status and an optional id.
     ///
     /// ```
-    /// let m = dimg::format::JsonMessage::status(Some("d8a34c5205df"), "Pull complete");
+    /// let m = dimg_render::format::JsonMessage::status(Some("d8a34c5205df"), "Pull complete");
     /// assert_eq!(m.id, "d8a34c5205df");
     /// assert!(m.progress.is_none());
     /// ```
@@ -1413,7 +1415,7 @@ impl UtcDateTime {
     /// The UTC date and time of `secs` seconds since the Unix epoch.
     ///
     /// ```
-    /// let t = dimg::format::UtcDateTime::from_unix(1_704_067_200 + 3_661);
+    /// let t = dimg_render::format::UtcDateTime::from_unix(1_704_067_200 + 3_661);
     /// assert_eq!((t.year, t.month, t.day, t.hour(), t.minute(), t.second()), (2024, 1, 1, 1, 1, 1));
     /// ```
     pub fn from_unix(secs: i64) -> UtcDateTime {
@@ -1472,7 +1474,7 @@ fn write_rfc3339_nano_fixed(out: &mut String, secs: i64, nanos: i64) {
 /// stops there and reports it.
 ///
 /// ```
-/// use dimg::format::{write_message_non_tty, JsonMessage, Progress};
+/// use dimg_render::format::{write_message_non_tty, JsonMessage, Progress};
 /// let mut out = String::new();
 /// let mut m = JsonMessage::status(Some("d8a34c5205df"), "Pulling fs layer");
 /// m.progress = Some(Progress::default());
@@ -1495,7 +1497,7 @@ pub fn write_message_non_tty<'m>(out: &mut String, msg: &JsonMessage<'m>) -> Res
 /// non-empty string (`has_rendered_progress`, see [`Progress::renders_empty`]).
 ///
 /// ```
-/// use dimg::format::non_tty_line;
+/// use dimg_render::format::non_tty_line;
 /// assert_eq!(non_tty_line(Some("d8a34c5205df"), "Download complete", false).as_deref(),
 ///            Some("d8a34c5205df: Download complete"));
 /// assert_eq!(non_tty_line(None, "Digest: sha256:9f7a", false).as_deref(), Some("Digest: sha256:9f7a"));
@@ -1522,7 +1524,7 @@ pub fn non_tty_line(id: Option<&str>, status: &str, has_rendered_progress: bool)
 /// positions (so `pull -a` tags do not overwrite each other).
 ///
 /// ```
-/// use dimg::format::TtyProgress;
+/// use dimg_render::format::TtyProgress;
 /// let mut tty = TtyProgress::new(Some(80));
 /// let mut out = String::new();
 /// tty.event(&mut out, Some("1.0"), "Pulling from tiny", None);
@@ -1548,7 +1550,7 @@ impl TtyProgress {
     /// more than 50.
     ///
     /// ```
-    /// let tty = dimg::format::TtyProgress::new(Some(120));
+    /// let tty = dimg_render::format::TtyProgress::new(Some(120));
     /// assert_eq!(tty.width(), Some(120));
     /// ```
     pub fn new(width_cols: Option<u16>) -> Self {
@@ -1562,7 +1564,7 @@ impl TtyProgress {
     /// The terminal width in use.
     ///
     /// ```
-    /// assert_eq!(dimg::format::TtyProgress::new(None).width(), None);
+    /// assert_eq!(dimg_render::format::TtyProgress::new(None).width(), None);
     /// ```
     pub fn width(&self) -> Option<u16> {
         self.width_cols
@@ -1572,7 +1574,7 @@ impl TtyProgress {
     /// the next message on).
     ///
     /// ```
-    /// let mut tty = dimg::format::TtyProgress::new(Some(80));
+    /// let mut tty = dimg_render::format::TtyProgress::new(Some(80));
     /// tty.set_width(Some(132));
     /// assert_eq!(tty.width(), Some(132));
     /// ```
@@ -1584,7 +1586,7 @@ impl TtyProgress {
     /// reproducible output.
     ///
     /// ```
-    /// let mut tty = dimg::format::TtyProgress::new(Some(80));
+    /// let mut tty = dimg_render::format::TtyProgress::new(Some(80));
     /// tty.set_now(Some(std::time::UNIX_EPOCH));
     /// ```
     pub fn set_now(&mut self, now: Option<SystemTime>) {
@@ -1596,7 +1598,7 @@ impl TtyProgress {
     /// CLI stops the stream there.
     ///
     /// ```
-    /// use dimg::format::{JsonMessage, TtyProgress};
+    /// use dimg_render::format::{JsonMessage, TtyProgress};
     /// let mut tty = TtyProgress::new(Some(80));
     /// let mut out = String::new();
     /// tty.render(&mut out, &JsonMessage::status(None, "Digest: sha256:9f7a")).unwrap();
@@ -1637,7 +1639,7 @@ impl TtyProgress {
     /// `Some((current, total))` otherwise.
     ///
     /// ```
-    /// let mut tty = dimg::format::TtyProgress::new(Some(80));
+    /// let mut tty = dimg_render::format::TtyProgress::new(Some(80));
     /// let mut out = String::new();
     /// tty.event(&mut out, None, "Status: Downloaded newer image for tiny:1.0", None);
     /// assert_eq!(out, "Status: Downloaded newer image for tiny:1.0\n");
@@ -1665,322 +1667,6 @@ fn push_cursor(out: &mut String, n: usize, dir: char) {
         let _ = write!(out, "\x1b[{n}{dir}");
     }
 }
-/// East Asian Width `W` and `F` ranges, Unicode 15.0.0 (`EastAsianWidth.txt`).
-#[rustfmt::skip]
-static WIDE: &[(u32, u32)] = &[
-    (0x1100, 0x115F), (0x231A, 0x231B), (0x2329, 0x232A), (0x23E9, 0x23EC), (0x23F0, 0x23F0),
-    (0x23F3, 0x23F3), (0x25FD, 0x25FE), (0x2614, 0x2615), (0x2648, 0x2653), (0x267F, 0x267F),
-    (0x2693, 0x2693), (0x26A1, 0x26A1), (0x26AA, 0x26AB), (0x26BD, 0x26BE), (0x26C4, 0x26C5),
-    (0x26CE, 0x26CE), (0x26D4, 0x26D4), (0x26EA, 0x26EA), (0x26F2, 0x26F3), (0x26F5, 0x26F5),
-    (0x26FA, 0x26FA), (0x26FD, 0x26FD), (0x2705, 0x2705), (0x270A, 0x270B), (0x2728, 0x2728),
-    (0x274C, 0x274C), (0x274E, 0x274E), (0x2753, 0x2755), (0x2757, 0x2757), (0x2795, 0x2797),
-    (0x27B0, 0x27B0), (0x27BF, 0x27BF), (0x2B1B, 0x2B1C), (0x2B50, 0x2B50), (0x2B55, 0x2B55),
-    (0x2E80, 0x2E99), (0x2E9B, 0x2EF3), (0x2F00, 0x2FD5), (0x2FF0, 0x2FFB), (0x3000, 0x303E),
-    (0x3041, 0x3096), (0x3099, 0x30FF), (0x3105, 0x312F), (0x3131, 0x318E), (0x3190, 0x31E3),
-    (0x31F0, 0x321E), (0x3220, 0x3247), (0x3250, 0x4DBF), (0x4E00, 0xA48C), (0xA490, 0xA4C6),
-    (0xA960, 0xA97C), (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE10, 0xFE19), (0xFE30, 0xFE52),
-    (0xFE54, 0xFE66), (0xFE68, 0xFE6B), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6), (0x16FE0, 0x16FE4),
-    (0x16FF0, 0x16FF1), (0x17000, 0x187F7), (0x18800, 0x18CD5), (0x18D00, 0x18D08),
-    (0x1AFF0, 0x1AFF3), (0x1AFF5, 0x1AFFB), (0x1AFFD, 0x1AFFE), (0x1B000, 0x1B122),
-    (0x1B132, 0x1B132), (0x1B150, 0x1B152), (0x1B155, 0x1B155), (0x1B164, 0x1B167),
-    (0x1B170, 0x1B2FB), (0x1F004, 0x1F004), (0x1F0CF, 0x1F0CF), (0x1F18E, 0x1F18E),
-    (0x1F191, 0x1F19A), (0x1F200, 0x1F202), (0x1F210, 0x1F23B), (0x1F240, 0x1F248),
-    (0x1F250, 0x1F251), (0x1F260, 0x1F265), (0x1F300, 0x1F320), (0x1F32D, 0x1F335),
-    (0x1F337, 0x1F37C), (0x1F37E, 0x1F393), (0x1F3A0, 0x1F3CA), (0x1F3CF, 0x1F3D3),
-    (0x1F3E0, 0x1F3F0), (0x1F3F4, 0x1F3F4), (0x1F3F8, 0x1F43E), (0x1F440, 0x1F440),
-    (0x1F442, 0x1F4FC), (0x1F4FF, 0x1F53D), (0x1F54B, 0x1F54E), (0x1F550, 0x1F567),
-    (0x1F57A, 0x1F57A), (0x1F595, 0x1F596), (0x1F5A4, 0x1F5A4), (0x1F5FB, 0x1F64F),
-    (0x1F680, 0x1F6C5), (0x1F6CC, 0x1F6CC), (0x1F6D0, 0x1F6D2), (0x1F6D5, 0x1F6D7),
-    (0x1F6DC, 0x1F6DF), (0x1F6EB, 0x1F6EC), (0x1F6F4, 0x1F6FC), (0x1F7E0, 0x1F7EB),
-    (0x1F7F0, 0x1F7F0), (0x1F90C, 0x1F93A), (0x1F93C, 0x1F945), (0x1F947, 0x1F9FF),
-    (0x1FA70, 0x1FA7C), (0x1FA80, 0x1FA88), (0x1FA90, 0x1FABD), (0x1FABF, 0x1FAC5),
-    (0x1FACE, 0x1FADB), (0x1FAE0, 0x1FAE8), (0x1FAF0, 0x1FAF8), (0x20000, 0x2FFFD),
-    (0x30000, 0x3FFFD),
-];
-
-/// Zero-width ranges (at or above U+0300) of go-runewidth: its `nonprint` table plus its
-/// `combining` table (characters whose name contains COMBINING), Unicode 15.0.0.
-#[rustfmt::skip]
-static RW_ZERO: &[(u32, u32)] = &[
-    (0x300, 0x36F), (0x483, 0x489), (0x70F, 0x70F), (0x7EB, 0x7F3), (0xC00, 0xC00), (0xC04, 0xC04),
-    (0xCF3, 0xCF3), (0xD00, 0xD01), (0x135D, 0x135F), (0x180B, 0x180E), (0x1A7F, 0x1A7F),
-    (0x1AB0, 0x1ACE), (0x1B6B, 0x1B73), (0x1DC0, 0x1DFF), (0x200B, 0x200F), (0x2028, 0x202E),
-    (0x206A, 0x206F), (0x20D0, 0x20F0), (0x2CEF, 0x2CF1), (0x2DE0, 0x2DFF), (0x3099, 0x309A),
-    (0xA66F, 0xA672), (0xA674, 0xA67D), (0xA69E, 0xA69F), (0xA6F0, 0xA6F1), (0xA8E0, 0xA8F1),
-    (0xD800, 0xDFFF), (0xFE20, 0xFE2F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0xFFFE, 0xFFFF),
-    (0x101FD, 0x101FD), (0x10376, 0x1037A), (0x10EAB, 0x10EAC), (0x10F46, 0x10F50),
-    (0x10F82, 0x10F85), (0x11300, 0x11301), (0x1133B, 0x1133C), (0x11366, 0x1136C),
-    (0x11370, 0x11374), (0x16AF0, 0x16AF4), (0x1CF00, 0x1CF2D), (0x1CF30, 0x1CF46),
-    (0x1D165, 0x1D169), (0x1D16D, 0x1D172), (0x1D17B, 0x1D182), (0x1D185, 0x1D18B),
-    (0x1D1AA, 0x1D1AD), (0x1D242, 0x1D244), (0x1E000, 0x1E006), (0x1E008, 0x1E018),
-    (0x1E01B, 0x1E021), (0x1E023, 0x1E024), (0x1E026, 0x1E02A), (0x1E08F, 0x1E08F),
-    (0x1E8D0, 0x1E8D6),
-];
-
-/// Grapheme cluster break properties (Unicode 15.0.0 `GraphemeBreakProperty.txt` plus
-/// `Extended_Pictographic` from `emoji-data.txt`). Hangul LV/LVT syllables are computed.
-#[rustfmt::skip]
-static GRAPHEME: &[(u32, u32, Gp)] = &[
-    (0x0, 0x9, Gp::Control), (0xA, 0xA, Gp::Lf), (0xB, 0xC, Gp::Control), (0xD, 0xD, Gp::Cr),
-    (0xE, 0x1F, Gp::Control), (0x7F, 0x9F, Gp::Control), (0xA9, 0xA9, Gp::ExtPict),
-    (0xAD, 0xAD, Gp::Control), (0xAE, 0xAE, Gp::ExtPict), (0x300, 0x36F, Gp::Extend),
-    (0x483, 0x489, Gp::Extend), (0x591, 0x5BD, Gp::Extend), (0x5BF, 0x5BF, Gp::Extend),
-    (0x5C1, 0x5C2, Gp::Extend), (0x5C4, 0x5C5, Gp::Extend), (0x5C7, 0x5C7, Gp::Extend),
-    (0x600, 0x605, Gp::Prepend), (0x610, 0x61A, Gp::Extend), (0x61C, 0x61C, Gp::Control),
-    (0x64B, 0x65F, Gp::Extend), (0x670, 0x670, Gp::Extend), (0x6D6, 0x6DC, Gp::Extend),
-    (0x6DD, 0x6DD, Gp::Prepend), (0x6DF, 0x6E4, Gp::Extend), (0x6E7, 0x6E8, Gp::Extend),
-    (0x6EA, 0x6ED, Gp::Extend), (0x70F, 0x70F, Gp::Prepend), (0x711, 0x711, Gp::Extend),
-    (0x730, 0x74A, Gp::Extend), (0x7A6, 0x7B0, Gp::Extend), (0x7EB, 0x7F3, Gp::Extend),
-    (0x7FD, 0x7FD, Gp::Extend), (0x816, 0x819, Gp::Extend), (0x81B, 0x823, Gp::Extend),
-    (0x825, 0x827, Gp::Extend), (0x829, 0x82D, Gp::Extend), (0x859, 0x85B, Gp::Extend),
-    (0x890, 0x891, Gp::Prepend), (0x898, 0x89F, Gp::Extend), (0x8CA, 0x8E1, Gp::Extend),
-    (0x8E2, 0x8E2, Gp::Prepend), (0x8E3, 0x902, Gp::Extend), (0x903, 0x903, Gp::SpacingMark),
-    (0x93A, 0x93A, Gp::Extend), (0x93B, 0x93B, Gp::SpacingMark), (0x93C, 0x93C, Gp::Extend),
-    (0x93E, 0x940, Gp::SpacingMark), (0x941, 0x948, Gp::Extend), (0x949, 0x94C, Gp::SpacingMark),
-    (0x94D, 0x94D, Gp::Extend), (0x94E, 0x94F, Gp::SpacingMark), (0x951, 0x957, Gp::Extend),
-    (0x962, 0x963, Gp::Extend), (0x981, 0x981, Gp::Extend), (0x982, 0x983, Gp::SpacingMark),
-    (0x9BC, 0x9BC, Gp::Extend), (0x9BE, 0x9BE, Gp::Extend), (0x9BF, 0x9C0, Gp::SpacingMark),
-    (0x9C1, 0x9C4, Gp::Extend), (0x9C7, 0x9C8, Gp::SpacingMark), (0x9CB, 0x9CC, Gp::SpacingMark),
-    (0x9CD, 0x9CD, Gp::Extend), (0x9D7, 0x9D7, Gp::Extend), (0x9E2, 0x9E3, Gp::Extend),
-    (0x9FE, 0x9FE, Gp::Extend), (0xA01, 0xA02, Gp::Extend), (0xA03, 0xA03, Gp::SpacingMark),
-    (0xA3C, 0xA3C, Gp::Extend), (0xA3E, 0xA40, Gp::SpacingMark), (0xA41, 0xA42, Gp::Extend),
-    (0xA47, 0xA48, Gp::Extend), (0xA4B, 0xA4D, Gp::Extend), (0xA51, 0xA51, Gp::Extend),
-    (0xA70, 0xA71, Gp::Extend), (0xA75, 0xA75, Gp::Extend), (0xA81, 0xA82, Gp::Extend),
-    (0xA83, 0xA83, Gp::SpacingMark), (0xABC, 0xABC, Gp::Extend), (0xABE, 0xAC0, Gp::SpacingMark),
-    (0xAC1, 0xAC5, Gp::Extend), (0xAC7, 0xAC8, Gp::Extend), (0xAC9, 0xAC9, Gp::SpacingMark),
-    (0xACB, 0xACC, Gp::SpacingMark), (0xACD, 0xACD, Gp::Extend), (0xAE2, 0xAE3, Gp::Extend),
-    (0xAFA, 0xAFF, Gp::Extend), (0xB01, 0xB01, Gp::Extend), (0xB02, 0xB03, Gp::SpacingMark),
-    (0xB3C, 0xB3C, Gp::Extend), (0xB3E, 0xB3F, Gp::Extend), (0xB40, 0xB40, Gp::SpacingMark),
-    (0xB41, 0xB44, Gp::Extend), (0xB47, 0xB48, Gp::SpacingMark), (0xB4B, 0xB4C, Gp::SpacingMark),
-    (0xB4D, 0xB4D, Gp::Extend), (0xB55, 0xB57, Gp::Extend), (0xB62, 0xB63, Gp::Extend),
-    (0xB82, 0xB82, Gp::Extend), (0xBBE, 0xBBE, Gp::Extend), (0xBBF, 0xBBF, Gp::SpacingMark),
-    (0xBC0, 0xBC0, Gp::Extend), (0xBC1, 0xBC2, Gp::SpacingMark), (0xBC6, 0xBC8, Gp::SpacingMark),
-    (0xBCA, 0xBCC, Gp::SpacingMark), (0xBCD, 0xBCD, Gp::Extend), (0xBD7, 0xBD7, Gp::Extend),
-    (0xC00, 0xC00, Gp::Extend), (0xC01, 0xC03, Gp::SpacingMark), (0xC04, 0xC04, Gp::Extend),
-    (0xC3C, 0xC3C, Gp::Extend), (0xC3E, 0xC40, Gp::Extend), (0xC41, 0xC44, Gp::SpacingMark),
-    (0xC46, 0xC48, Gp::Extend), (0xC4A, 0xC4D, Gp::Extend), (0xC55, 0xC56, Gp::Extend),
-    (0xC62, 0xC63, Gp::Extend), (0xC81, 0xC81, Gp::Extend), (0xC82, 0xC83, Gp::SpacingMark),
-    (0xCBC, 0xCBC, Gp::Extend), (0xCBE, 0xCBE, Gp::SpacingMark), (0xCBF, 0xCBF, Gp::Extend),
-    (0xCC0, 0xCC1, Gp::SpacingMark), (0xCC2, 0xCC2, Gp::Extend), (0xCC3, 0xCC4, Gp::SpacingMark),
-    (0xCC6, 0xCC6, Gp::Extend), (0xCC7, 0xCC8, Gp::SpacingMark), (0xCCA, 0xCCB, Gp::SpacingMark),
-    (0xCCC, 0xCCD, Gp::Extend), (0xCD5, 0xCD6, Gp::Extend), (0xCE2, 0xCE3, Gp::Extend),
-    (0xCF3, 0xCF3, Gp::SpacingMark), (0xD00, 0xD01, Gp::Extend), (0xD02, 0xD03, Gp::SpacingMark),
-    (0xD3B, 0xD3C, Gp::Extend), (0xD3E, 0xD3E, Gp::Extend), (0xD3F, 0xD40, Gp::SpacingMark),
-    (0xD41, 0xD44, Gp::Extend), (0xD46, 0xD48, Gp::SpacingMark), (0xD4A, 0xD4C, Gp::SpacingMark),
-    (0xD4D, 0xD4D, Gp::Extend), (0xD4E, 0xD4E, Gp::Prepend), (0xD57, 0xD57, Gp::Extend),
-    (0xD62, 0xD63, Gp::Extend), (0xD81, 0xD81, Gp::Extend), (0xD82, 0xD83, Gp::SpacingMark),
-    (0xDCA, 0xDCA, Gp::Extend), (0xDCF, 0xDCF, Gp::Extend), (0xDD0, 0xDD1, Gp::SpacingMark),
-    (0xDD2, 0xDD4, Gp::Extend), (0xDD6, 0xDD6, Gp::Extend), (0xDD8, 0xDDE, Gp::SpacingMark),
-    (0xDDF, 0xDDF, Gp::Extend), (0xDF2, 0xDF3, Gp::SpacingMark), (0xE31, 0xE31, Gp::Extend),
-    (0xE33, 0xE33, Gp::SpacingMark), (0xE34, 0xE3A, Gp::Extend), (0xE47, 0xE4E, Gp::Extend),
-    (0xEB1, 0xEB1, Gp::Extend), (0xEB3, 0xEB3, Gp::SpacingMark), (0xEB4, 0xEBC, Gp::Extend),
-    (0xEC8, 0xECE, Gp::Extend), (0xF18, 0xF19, Gp::Extend), (0xF35, 0xF35, Gp::Extend),
-    (0xF37, 0xF37, Gp::Extend), (0xF39, 0xF39, Gp::Extend), (0xF3E, 0xF3F, Gp::SpacingMark),
-    (0xF71, 0xF7E, Gp::Extend), (0xF7F, 0xF7F, Gp::SpacingMark), (0xF80, 0xF84, Gp::Extend),
-    (0xF86, 0xF87, Gp::Extend), (0xF8D, 0xF97, Gp::Extend), (0xF99, 0xFBC, Gp::Extend),
-    (0xFC6, 0xFC6, Gp::Extend), (0x102D, 0x1030, Gp::Extend), (0x1031, 0x1031, Gp::SpacingMark),
-    (0x1032, 0x1037, Gp::Extend), (0x1039, 0x103A, Gp::Extend), (0x103B, 0x103C, Gp::SpacingMark),
-    (0x103D, 0x103E, Gp::Extend), (0x1056, 0x1057, Gp::SpacingMark), (0x1058, 0x1059, Gp::Extend),
-    (0x105E, 0x1060, Gp::Extend), (0x1071, 0x1074, Gp::Extend), (0x1082, 0x1082, Gp::Extend),
-    (0x1084, 0x1084, Gp::SpacingMark), (0x1085, 0x1086, Gp::Extend), (0x108D, 0x108D, Gp::Extend),
-    (0x109D, 0x109D, Gp::Extend), (0x1100, 0x115F, Gp::L), (0x1160, 0x11A7, Gp::V),
-    (0x11A8, 0x11FF, Gp::T), (0x135D, 0x135F, Gp::Extend), (0x1712, 0x1714, Gp::Extend),
-    (0x1715, 0x1715, Gp::SpacingMark), (0x1732, 0x1733, Gp::Extend),
-    (0x1734, 0x1734, Gp::SpacingMark), (0x1752, 0x1753, Gp::Extend), (0x1772, 0x1773, Gp::Extend),
-    (0x17B4, 0x17B5, Gp::Extend), (0x17B6, 0x17B6, Gp::SpacingMark), (0x17B7, 0x17BD, Gp::Extend),
-    (0x17BE, 0x17C5, Gp::SpacingMark), (0x17C6, 0x17C6, Gp::Extend),
-    (0x17C7, 0x17C8, Gp::SpacingMark), (0x17C9, 0x17D3, Gp::Extend), (0x17DD, 0x17DD, Gp::Extend),
-    (0x180B, 0x180D, Gp::Extend), (0x180E, 0x180E, Gp::Control), (0x180F, 0x180F, Gp::Extend),
-    (0x1885, 0x1886, Gp::Extend), (0x18A9, 0x18A9, Gp::Extend), (0x1920, 0x1922, Gp::Extend),
-    (0x1923, 0x1926, Gp::SpacingMark), (0x1927, 0x1928, Gp::Extend),
-    (0x1929, 0x192B, Gp::SpacingMark), (0x1930, 0x1931, Gp::SpacingMark),
-    (0x1932, 0x1932, Gp::Extend), (0x1933, 0x1938, Gp::SpacingMark), (0x1939, 0x193B, Gp::Extend),
-    (0x1A17, 0x1A18, Gp::Extend), (0x1A19, 0x1A1A, Gp::SpacingMark), (0x1A1B, 0x1A1B, Gp::Extend),
-    (0x1A55, 0x1A55, Gp::SpacingMark), (0x1A56, 0x1A56, Gp::Extend),
-    (0x1A57, 0x1A57, Gp::SpacingMark), (0x1A58, 0x1A5E, Gp::Extend), (0x1A60, 0x1A60, Gp::Extend),
-    (0x1A62, 0x1A62, Gp::Extend), (0x1A65, 0x1A6C, Gp::Extend), (0x1A6D, 0x1A72, Gp::SpacingMark),
-    (0x1A73, 0x1A7C, Gp::Extend), (0x1A7F, 0x1A7F, Gp::Extend), (0x1AB0, 0x1ACE, Gp::Extend),
-    (0x1B00, 0x1B03, Gp::Extend), (0x1B04, 0x1B04, Gp::SpacingMark), (0x1B34, 0x1B3A, Gp::Extend),
-    (0x1B3B, 0x1B3B, Gp::SpacingMark), (0x1B3C, 0x1B3C, Gp::Extend),
-    (0x1B3D, 0x1B41, Gp::SpacingMark), (0x1B42, 0x1B42, Gp::Extend),
-    (0x1B43, 0x1B44, Gp::SpacingMark), (0x1B6B, 0x1B73, Gp::Extend), (0x1B80, 0x1B81, Gp::Extend),
-    (0x1B82, 0x1B82, Gp::SpacingMark), (0x1BA1, 0x1BA1, Gp::SpacingMark),
-    (0x1BA2, 0x1BA5, Gp::Extend), (0x1BA6, 0x1BA7, Gp::SpacingMark), (0x1BA8, 0x1BA9, Gp::Extend),
-    (0x1BAA, 0x1BAA, Gp::SpacingMark), (0x1BAB, 0x1BAD, Gp::Extend), (0x1BE6, 0x1BE6, Gp::Extend),
-    (0x1BE7, 0x1BE7, Gp::SpacingMark), (0x1BE8, 0x1BE9, Gp::Extend),
-    (0x1BEA, 0x1BEC, Gp::SpacingMark), (0x1BED, 0x1BED, Gp::Extend),
-    (0x1BEE, 0x1BEE, Gp::SpacingMark), (0x1BEF, 0x1BF1, Gp::Extend),
-    (0x1BF2, 0x1BF3, Gp::SpacingMark), (0x1C24, 0x1C2B, Gp::SpacingMark),
-    (0x1C2C, 0x1C33, Gp::Extend), (0x1C34, 0x1C35, Gp::SpacingMark), (0x1C36, 0x1C37, Gp::Extend),
-    (0x1CD0, 0x1CD2, Gp::Extend), (0x1CD4, 0x1CE0, Gp::Extend), (0x1CE1, 0x1CE1, Gp::SpacingMark),
-    (0x1CE2, 0x1CE8, Gp::Extend), (0x1CED, 0x1CED, Gp::Extend), (0x1CF4, 0x1CF4, Gp::Extend),
-    (0x1CF7, 0x1CF7, Gp::SpacingMark), (0x1CF8, 0x1CF9, Gp::Extend), (0x1DC0, 0x1DFF, Gp::Extend),
-    (0x200B, 0x200B, Gp::Control), (0x200C, 0x200C, Gp::Extend), (0x200D, 0x200D, Gp::Zwj),
-    (0x200E, 0x200F, Gp::Control), (0x2028, 0x202E, Gp::Control), (0x203C, 0x203C, Gp::ExtPict),
-    (0x2049, 0x2049, Gp::ExtPict), (0x2060, 0x206F, Gp::Control), (0x20D0, 0x20F0, Gp::Extend),
-    (0x2122, 0x2122, Gp::ExtPict), (0x2139, 0x2139, Gp::ExtPict), (0x2194, 0x2199, Gp::ExtPict),
-    (0x21A9, 0x21AA, Gp::ExtPict), (0x231A, 0x231B, Gp::ExtPict), (0x2328, 0x2328, Gp::ExtPict),
-    (0x2388, 0x2388, Gp::ExtPict), (0x23CF, 0x23CF, Gp::ExtPict), (0x23E9, 0x23F3, Gp::ExtPict),
-    (0x23F8, 0x23FA, Gp::ExtPict), (0x24C2, 0x24C2, Gp::ExtPict), (0x25AA, 0x25AB, Gp::ExtPict),
-    (0x25B6, 0x25B6, Gp::ExtPict), (0x25C0, 0x25C0, Gp::ExtPict), (0x25FB, 0x25FE, Gp::ExtPict),
-    (0x2600, 0x2605, Gp::ExtPict), (0x2607, 0x2612, Gp::ExtPict), (0x2614, 0x2685, Gp::ExtPict),
-    (0x2690, 0x2705, Gp::ExtPict), (0x2708, 0x2712, Gp::ExtPict), (0x2714, 0x2714, Gp::ExtPict),
-    (0x2716, 0x2716, Gp::ExtPict), (0x271D, 0x271D, Gp::ExtPict), (0x2721, 0x2721, Gp::ExtPict),
-    (0x2728, 0x2728, Gp::ExtPict), (0x2733, 0x2734, Gp::ExtPict), (0x2744, 0x2744, Gp::ExtPict),
-    (0x2747, 0x2747, Gp::ExtPict), (0x274C, 0x274C, Gp::ExtPict), (0x274E, 0x274E, Gp::ExtPict),
-    (0x2753, 0x2755, Gp::ExtPict), (0x2757, 0x2757, Gp::ExtPict), (0x2763, 0x2767, Gp::ExtPict),
-    (0x2795, 0x2797, Gp::ExtPict), (0x27A1, 0x27A1, Gp::ExtPict), (0x27B0, 0x27B0, Gp::ExtPict),
-    (0x27BF, 0x27BF, Gp::ExtPict), (0x2934, 0x2935, Gp::ExtPict), (0x2B05, 0x2B07, Gp::ExtPict),
-    (0x2B1B, 0x2B1C, Gp::ExtPict), (0x2B50, 0x2B50, Gp::ExtPict), (0x2B55, 0x2B55, Gp::ExtPict),
-    (0x2CEF, 0x2CF1, Gp::Extend), (0x2D7F, 0x2D7F, Gp::Extend), (0x2DE0, 0x2DFF, Gp::Extend),
-    (0x302A, 0x302F, Gp::Extend), (0x3030, 0x3030, Gp::ExtPict), (0x303D, 0x303D, Gp::ExtPict),
-    (0x3099, 0x309A, Gp::Extend), (0x3297, 0x3297, Gp::ExtPict), (0x3299, 0x3299, Gp::ExtPict),
-    (0xA66F, 0xA672, Gp::Extend), (0xA674, 0xA67D, Gp::Extend), (0xA69E, 0xA69F, Gp::Extend),
-    (0xA6F0, 0xA6F1, Gp::Extend), (0xA802, 0xA802, Gp::Extend), (0xA806, 0xA806, Gp::Extend),
-    (0xA80B, 0xA80B, Gp::Extend), (0xA823, 0xA824, Gp::SpacingMark), (0xA825, 0xA826, Gp::Extend),
-    (0xA827, 0xA827, Gp::SpacingMark), (0xA82C, 0xA82C, Gp::Extend),
-    (0xA880, 0xA881, Gp::SpacingMark), (0xA8B4, 0xA8C3, Gp::SpacingMark),
-    (0xA8C4, 0xA8C5, Gp::Extend), (0xA8E0, 0xA8F1, Gp::Extend), (0xA8FF, 0xA8FF, Gp::Extend),
-    (0xA926, 0xA92D, Gp::Extend), (0xA947, 0xA951, Gp::Extend), (0xA952, 0xA953, Gp::SpacingMark),
-    (0xA960, 0xA97C, Gp::L), (0xA980, 0xA982, Gp::Extend), (0xA983, 0xA983, Gp::SpacingMark),
-    (0xA9B3, 0xA9B3, Gp::Extend), (0xA9B4, 0xA9B5, Gp::SpacingMark), (0xA9B6, 0xA9B9, Gp::Extend),
-    (0xA9BA, 0xA9BB, Gp::SpacingMark), (0xA9BC, 0xA9BD, Gp::Extend),
-    (0xA9BE, 0xA9C0, Gp::SpacingMark), (0xA9E5, 0xA9E5, Gp::Extend), (0xAA29, 0xAA2E, Gp::Extend),
-    (0xAA2F, 0xAA30, Gp::SpacingMark), (0xAA31, 0xAA32, Gp::Extend),
-    (0xAA33, 0xAA34, Gp::SpacingMark), (0xAA35, 0xAA36, Gp::Extend), (0xAA43, 0xAA43, Gp::Extend),
-    (0xAA4C, 0xAA4C, Gp::Extend), (0xAA4D, 0xAA4D, Gp::SpacingMark), (0xAA7C, 0xAA7C, Gp::Extend),
-    (0xAAB0, 0xAAB0, Gp::Extend), (0xAAB2, 0xAAB4, Gp::Extend), (0xAAB7, 0xAAB8, Gp::Extend),
-    (0xAABE, 0xAABF, Gp::Extend), (0xAAC1, 0xAAC1, Gp::Extend), (0xAAEB, 0xAAEB, Gp::SpacingMark),
-    (0xAAEC, 0xAAED, Gp::Extend), (0xAAEE, 0xAAEF, Gp::SpacingMark),
-    (0xAAF5, 0xAAF5, Gp::SpacingMark), (0xAAF6, 0xAAF6, Gp::Extend),
-    (0xABE3, 0xABE4, Gp::SpacingMark), (0xABE5, 0xABE5, Gp::Extend),
-    (0xABE6, 0xABE7, Gp::SpacingMark), (0xABE8, 0xABE8, Gp::Extend),
-    (0xABE9, 0xABEA, Gp::SpacingMark), (0xABEC, 0xABEC, Gp::SpacingMark),
-    (0xABED, 0xABED, Gp::Extend), (0xD7B0, 0xD7C6, Gp::V), (0xD7CB, 0xD7FB, Gp::T),
-    (0xFB1E, 0xFB1E, Gp::Extend), (0xFE00, 0xFE0F, Gp::Extend), (0xFE20, 0xFE2F, Gp::Extend),
-    (0xFEFF, 0xFEFF, Gp::Control), (0xFF9E, 0xFF9F, Gp::Extend), (0xFFF0, 0xFFFB, Gp::Control),
-    (0x101FD, 0x101FD, Gp::Extend), (0x102E0, 0x102E0, Gp::Extend), (0x10376, 0x1037A, Gp::Extend),
-    (0x10A01, 0x10A03, Gp::Extend), (0x10A05, 0x10A06, Gp::Extend), (0x10A0C, 0x10A0F, Gp::Extend),
-    (0x10A38, 0x10A3A, Gp::Extend), (0x10A3F, 0x10A3F, Gp::Extend), (0x10AE5, 0x10AE6, Gp::Extend),
-    (0x10D24, 0x10D27, Gp::Extend), (0x10EAB, 0x10EAC, Gp::Extend), (0x10EFD, 0x10EFF, Gp::Extend),
-    (0x10F46, 0x10F50, Gp::Extend), (0x10F82, 0x10F85, Gp::Extend),
-    (0x11000, 0x11000, Gp::SpacingMark), (0x11001, 0x11001, Gp::Extend),
-    (0x11002, 0x11002, Gp::SpacingMark), (0x11038, 0x11046, Gp::Extend),
-    (0x11070, 0x11070, Gp::Extend), (0x11073, 0x11074, Gp::Extend), (0x1107F, 0x11081, Gp::Extend),
-    (0x11082, 0x11082, Gp::SpacingMark), (0x110B0, 0x110B2, Gp::SpacingMark),
-    (0x110B3, 0x110B6, Gp::Extend), (0x110B7, 0x110B8, Gp::SpacingMark),
-    (0x110B9, 0x110BA, Gp::Extend), (0x110BD, 0x110BD, Gp::Prepend),
-    (0x110C2, 0x110C2, Gp::Extend), (0x110CD, 0x110CD, Gp::Prepend),
-    (0x11100, 0x11102, Gp::Extend), (0x11127, 0x1112B, Gp::Extend),
-    (0x1112C, 0x1112C, Gp::SpacingMark), (0x1112D, 0x11134, Gp::Extend),
-    (0x11145, 0x11146, Gp::SpacingMark), (0x11173, 0x11173, Gp::Extend),
-    (0x11180, 0x11181, Gp::Extend), (0x11182, 0x11182, Gp::SpacingMark),
-    (0x111B3, 0x111B5, Gp::SpacingMark), (0x111B6, 0x111BE, Gp::Extend),
-    (0x111BF, 0x111C0, Gp::SpacingMark), (0x111C2, 0x111C3, Gp::Prepend),
-    (0x111C9, 0x111CC, Gp::Extend), (0x111CE, 0x111CE, Gp::SpacingMark),
-    (0x111CF, 0x111CF, Gp::Extend), (0x1122C, 0x1122E, Gp::SpacingMark),
-    (0x1122F, 0x11231, Gp::Extend), (0x11232, 0x11233, Gp::SpacingMark),
-    (0x11234, 0x11234, Gp::Extend), (0x11235, 0x11235, Gp::SpacingMark),
-    (0x11236, 0x11237, Gp::Extend), (0x1123E, 0x1123E, Gp::Extend), (0x11241, 0x11241, Gp::Extend),
-    (0x112DF, 0x112DF, Gp::Extend), (0x112E0, 0x112E2, Gp::SpacingMark),
-    (0x112E3, 0x112EA, Gp::Extend), (0x11300, 0x11301, Gp::Extend),
-    (0x11302, 0x11303, Gp::SpacingMark), (0x1133B, 0x1133C, Gp::Extend),
-    (0x1133E, 0x1133E, Gp::Extend), (0x1133F, 0x1133F, Gp::SpacingMark),
-    (0x11340, 0x11340, Gp::Extend), (0x11341, 0x11344, Gp::SpacingMark),
-    (0x11347, 0x11348, Gp::SpacingMark), (0x1134B, 0x1134D, Gp::SpacingMark),
-    (0x11357, 0x11357, Gp::Extend), (0x11362, 0x11363, Gp::SpacingMark),
-    (0x11366, 0x1136C, Gp::Extend), (0x11370, 0x11374, Gp::Extend),
-    (0x11435, 0x11437, Gp::SpacingMark), (0x11438, 0x1143F, Gp::Extend),
-    (0x11440, 0x11441, Gp::SpacingMark), (0x11442, 0x11444, Gp::Extend),
-    (0x11445, 0x11445, Gp::SpacingMark), (0x11446, 0x11446, Gp::Extend),
-    (0x1145E, 0x1145E, Gp::Extend), (0x114B0, 0x114B0, Gp::Extend),
-    (0x114B1, 0x114B2, Gp::SpacingMark), (0x114B3, 0x114B8, Gp::Extend),
-    (0x114B9, 0x114B9, Gp::SpacingMark), (0x114BA, 0x114BA, Gp::Extend),
-    (0x114BB, 0x114BC, Gp::SpacingMark), (0x114BD, 0x114BD, Gp::Extend),
-    (0x114BE, 0x114BE, Gp::SpacingMark), (0x114BF, 0x114C0, Gp::Extend),
-    (0x114C1, 0x114C1, Gp::SpacingMark), (0x114C2, 0x114C3, Gp::Extend),
-    (0x115AF, 0x115AF, Gp::Extend), (0x115B0, 0x115B1, Gp::SpacingMark),
-    (0x115B2, 0x115B5, Gp::Extend), (0x115B8, 0x115BB, Gp::SpacingMark),
-    (0x115BC, 0x115BD, Gp::Extend), (0x115BE, 0x115BE, Gp::SpacingMark),
-    (0x115BF, 0x115C0, Gp::Extend), (0x115DC, 0x115DD, Gp::Extend),
-    (0x11630, 0x11632, Gp::SpacingMark), (0x11633, 0x1163A, Gp::Extend),
-    (0x1163B, 0x1163C, Gp::SpacingMark), (0x1163D, 0x1163D, Gp::Extend),
-    (0x1163E, 0x1163E, Gp::SpacingMark), (0x1163F, 0x11640, Gp::Extend),
-    (0x116AB, 0x116AB, Gp::Extend), (0x116AC, 0x116AC, Gp::SpacingMark),
-    (0x116AD, 0x116AD, Gp::Extend), (0x116AE, 0x116AF, Gp::SpacingMark),
-    (0x116B0, 0x116B5, Gp::Extend), (0x116B6, 0x116B6, Gp::SpacingMark),
-    (0x116B7, 0x116B7, Gp::Extend), (0x1171D, 0x1171F, Gp::Extend), (0x11722, 0x11725, Gp::Extend),
-    (0x11726, 0x11726, Gp::SpacingMark), (0x11727, 0x1172B, Gp::Extend),
-    (0x1182C, 0x1182E, Gp::SpacingMark), (0x1182F, 0x11837, Gp::Extend),
-    (0x11838, 0x11838, Gp::SpacingMark), (0x11839, 0x1183A, Gp::Extend),
-    (0x11930, 0x11930, Gp::Extend), (0x11931, 0x11935, Gp::SpacingMark),
-    (0x11937, 0x11938, Gp::SpacingMark), (0x1193B, 0x1193C, Gp::Extend),
-    (0x1193D, 0x1193D, Gp::SpacingMark), (0x1193E, 0x1193E, Gp::Extend),
-    (0x1193F, 0x1193F, Gp::Prepend), (0x11940, 0x11940, Gp::SpacingMark),
-    (0x11941, 0x11941, Gp::Prepend), (0x11942, 0x11942, Gp::SpacingMark),
-    (0x11943, 0x11943, Gp::Extend), (0x119D1, 0x119D3, Gp::SpacingMark),
-    (0x119D4, 0x119D7, Gp::Extend), (0x119DA, 0x119DB, Gp::Extend),
-    (0x119DC, 0x119DF, Gp::SpacingMark), (0x119E0, 0x119E0, Gp::Extend),
-    (0x119E4, 0x119E4, Gp::SpacingMark), (0x11A01, 0x11A0A, Gp::Extend),
-    (0x11A33, 0x11A38, Gp::Extend), (0x11A39, 0x11A39, Gp::SpacingMark),
-    (0x11A3A, 0x11A3A, Gp::Prepend), (0x11A3B, 0x11A3E, Gp::Extend),
-    (0x11A47, 0x11A47, Gp::Extend), (0x11A51, 0x11A56, Gp::Extend),
-    (0x11A57, 0x11A58, Gp::SpacingMark), (0x11A59, 0x11A5B, Gp::Extend),
-    (0x11A84, 0x11A89, Gp::Prepend), (0x11A8A, 0x11A96, Gp::Extend),
-    (0x11A97, 0x11A97, Gp::SpacingMark), (0x11A98, 0x11A99, Gp::Extend),
-    (0x11C2F, 0x11C2F, Gp::SpacingMark), (0x11C30, 0x11C36, Gp::Extend),
-    (0x11C38, 0x11C3D, Gp::Extend), (0x11C3E, 0x11C3E, Gp::SpacingMark),
-    (0x11C3F, 0x11C3F, Gp::Extend), (0x11C92, 0x11CA7, Gp::Extend),
-    (0x11CA9, 0x11CA9, Gp::SpacingMark), (0x11CAA, 0x11CB0, Gp::Extend),
-    (0x11CB1, 0x11CB1, Gp::SpacingMark), (0x11CB2, 0x11CB3, Gp::Extend),
-    (0x11CB4, 0x11CB4, Gp::SpacingMark), (0x11CB5, 0x11CB6, Gp::Extend),
-    (0x11D31, 0x11D36, Gp::Extend), (0x11D3A, 0x11D3A, Gp::Extend), (0x11D3C, 0x11D3D, Gp::Extend),
-    (0x11D3F, 0x11D45, Gp::Extend), (0x11D46, 0x11D46, Gp::Prepend),
-    (0x11D47, 0x11D47, Gp::Extend), (0x11D8A, 0x11D8E, Gp::SpacingMark),
-    (0x11D90, 0x11D91, Gp::Extend), (0x11D93, 0x11D94, Gp::SpacingMark),
-    (0x11D95, 0x11D95, Gp::Extend), (0x11D96, 0x11D96, Gp::SpacingMark),
-    (0x11D97, 0x11D97, Gp::Extend), (0x11EF3, 0x11EF4, Gp::Extend),
-    (0x11EF5, 0x11EF6, Gp::SpacingMark), (0x11F00, 0x11F01, Gp::Extend),
-    (0x11F02, 0x11F02, Gp::Prepend), (0x11F03, 0x11F03, Gp::SpacingMark),
-    (0x11F34, 0x11F35, Gp::SpacingMark), (0x11F36, 0x11F3A, Gp::Extend),
-    (0x11F3E, 0x11F3F, Gp::SpacingMark), (0x11F40, 0x11F40, Gp::Extend),
-    (0x11F41, 0x11F41, Gp::SpacingMark), (0x11F42, 0x11F42, Gp::Extend),
-    (0x13430, 0x1343F, Gp::Control), (0x13440, 0x13440, Gp::Extend),
-    (0x13447, 0x13455, Gp::Extend), (0x16AF0, 0x16AF4, Gp::Extend), (0x16B30, 0x16B36, Gp::Extend),
-    (0x16F4F, 0x16F4F, Gp::Extend), (0x16F51, 0x16F87, Gp::SpacingMark),
-    (0x16F8F, 0x16F92, Gp::Extend), (0x16FE4, 0x16FE4, Gp::Extend),
-    (0x16FF0, 0x16FF1, Gp::SpacingMark), (0x1BC9D, 0x1BC9E, Gp::Extend),
-    (0x1BCA0, 0x1BCA3, Gp::Control), (0x1CF00, 0x1CF2D, Gp::Extend),
-    (0x1CF30, 0x1CF46, Gp::Extend), (0x1D165, 0x1D165, Gp::Extend),
-    (0x1D166, 0x1D166, Gp::SpacingMark), (0x1D167, 0x1D169, Gp::Extend),
-    (0x1D16D, 0x1D16D, Gp::SpacingMark), (0x1D16E, 0x1D172, Gp::Extend),
-    (0x1D173, 0x1D17A, Gp::Control), (0x1D17B, 0x1D182, Gp::Extend),
-    (0x1D185, 0x1D18B, Gp::Extend), (0x1D1AA, 0x1D1AD, Gp::Extend), (0x1D242, 0x1D244, Gp::Extend),
-    (0x1DA00, 0x1DA36, Gp::Extend), (0x1DA3B, 0x1DA6C, Gp::Extend), (0x1DA75, 0x1DA75, Gp::Extend),
-    (0x1DA84, 0x1DA84, Gp::Extend), (0x1DA9B, 0x1DA9F, Gp::Extend), (0x1DAA1, 0x1DAAF, Gp::Extend),
-    (0x1E000, 0x1E006, Gp::Extend), (0x1E008, 0x1E018, Gp::Extend), (0x1E01B, 0x1E021, Gp::Extend),
-    (0x1E023, 0x1E024, Gp::Extend), (0x1E026, 0x1E02A, Gp::Extend), (0x1E08F, 0x1E08F, Gp::Extend),
-    (0x1E130, 0x1E136, Gp::Extend), (0x1E2AE, 0x1E2AE, Gp::Extend), (0x1E2EC, 0x1E2EF, Gp::Extend),
-    (0x1E4EC, 0x1E4EF, Gp::Extend), (0x1E8D0, 0x1E8D6, Gp::Extend), (0x1E944, 0x1E94A, Gp::Extend),
-    (0x1F000, 0x1F0FF, Gp::ExtPict), (0x1F10D, 0x1F10F, Gp::ExtPict),
-    (0x1F12F, 0x1F12F, Gp::ExtPict), (0x1F16C, 0x1F171, Gp::ExtPict),
-    (0x1F17E, 0x1F17F, Gp::ExtPict), (0x1F18E, 0x1F18E, Gp::ExtPict),
-    (0x1F191, 0x1F19A, Gp::ExtPict), (0x1F1AD, 0x1F1E5, Gp::ExtPict),
-    (0x1F1E6, 0x1F1FF, Gp::RegionalIndicator), (0x1F201, 0x1F20F, Gp::ExtPict),
-    (0x1F21A, 0x1F21A, Gp::ExtPict), (0x1F22F, 0x1F22F, Gp::ExtPict),
-    (0x1F232, 0x1F23A, Gp::ExtPict), (0x1F23C, 0x1F23F, Gp::ExtPict),
-    (0x1F249, 0x1F3FA, Gp::ExtPict), (0x1F3FB, 0x1F3FF, Gp::Extend),
-    (0x1F400, 0x1F53D, Gp::ExtPict), (0x1F546, 0x1F64F, Gp::ExtPict),
-    (0x1F680, 0x1F6FF, Gp::ExtPict), (0x1F774, 0x1F77F, Gp::ExtPict),
-    (0x1F7D5, 0x1F7FF, Gp::ExtPict), (0x1F80C, 0x1F80F, Gp::ExtPict),
-    (0x1F848, 0x1F84F, Gp::ExtPict), (0x1F85A, 0x1F85F, Gp::ExtPict),
-    (0x1F888, 0x1F88F, Gp::ExtPict), (0x1F8AE, 0x1F8FF, Gp::ExtPict),
-    (0x1F90C, 0x1F93A, Gp::ExtPict), (0x1F93C, 0x1F945, Gp::ExtPict),
-    (0x1F947, 0x1FAFF, Gp::ExtPict), (0x1FC00, 0x1FFFD, Gp::ExtPict),
-    (0xE0000, 0xE001F, Gp::Control), (0xE0020, 0xE007F, Gp::Extend),
-    (0xE0080, 0xE00FF, Gp::Control), (0xE0100, 0xE01EF, Gp::Extend),
-    (0xE01F0, 0xE0FFF, Gp::Control),
-];
 
 #[cfg(test)]
 mod tests {

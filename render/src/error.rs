@@ -1,0 +1,31 @@
+//! The docker CLI's wording of dimg's errors.
+
+use dimg::Error;
+
+/// The docker CLI's wording for `error` (`Error response from daemon: ...` for daemon
+/// answers), so tools can print what `docker` prints.
+///
+/// ```
+/// let e = dimg::Error::NotFound("No such image: x:latest".into());
+/// assert_eq!(dimg_render::cli_message(&e), "Error response from daemon: No such image: x:latest");
+/// ```
+pub fn cli_message(error: &Error) -> String {
+    match error {
+        Error::NotFound(m)
+        | Error::Conflict(m)
+        | Error::Api { message: m, .. }
+        | Error::Unauthorized {
+            message: m,
+            status: Some(_),
+        } => {
+            format!("Error response from daemon: {m}")
+        }
+        Error::Pull { code: Some(401), .. } | Error::Unauthorized { status: None, .. } => {
+            "authentication is required".to_string()
+        }
+        Error::Connect { address, .. } => {
+            format!("Cannot connect to the Docker daemon at {address}. Is the docker daemon running?")
+        }
+        other => other.to_string(),
+    }
+}
