@@ -118,6 +118,12 @@ typedef enum dimg_result {
    */
   DIMG_RESULT_UNAUTHORIZED = 13,
   /**
+   * Registry credentials could not be looked up: the docker `config.json` cannot be read
+   * or parsed, or a credential helper failed. The message names the file or helper, never
+   * a secret. Nothing was sent.
+   */
+  DIMG_RESULT_CREDENTIALS = 14,
+  /**
    * A bug inside libdimg (a Rust panic), stopped at the boundary.
    */
   DIMG_RESULT_PANIC = 99,
@@ -224,7 +230,8 @@ typedef enum dimg_removed_kind {
  * Thread-safe: one client may be used by any number of threads at once (they share its
  * connection pool and negotiated API version). Nothing is sent until the first call, which
  * negotiates the API version through `GET /_ping`. Created by `dimg_client_new`, released by
- * `dimg_client_free` once no thread uses it any more. Under the hood, a `dimg::Client`.
+ * `dimg_client_free` once no thread uses it any more. Under the hood, a
+ * `dimg::blocking::Client`: each call does its I/O on the calling thread.
  */
 typedef struct dimg_client dimg_client;
 
@@ -401,20 +408,22 @@ extern "C" {
 /**
  * Creates a client.
  *
- * `socket_or_host` is where the daemon is: a socket path (`/run/user/1000/podman/podman.sock`),
- * a DOCKER_HOST value (anything containing `://`, such as `unix:///var/run/docker.sock`), or
- * NULL to read DOCKER_HOST (and DOCKER_API_VERSION, which pins the API version) from the
- * environment, as the docker CLI does, falling back to `/var/run/docker.sock`.
+ * `socket_or_host` is where the daemon is, read as DOCKER_HOST is (the same rule as in Rust
+ * and Python): `unix:///path`, `tcp://host:port` (no port: 2375), `host:port`, or a socket
+ * path (`/run/user/1000/podman/podman.sock`, `./docker.sock`); or NULL to read DOCKER_HOST
+ * (and DOCKER_API_VERSION, which pins the API version) from the environment, as the docker
+ * CLI does, falling back to `/var/run/docker.sock`.
  *
  * `timeout_ms` is how long to wait for an answer and, while a pull streams, for each next
- * chunk; 0 means the default (120 s). Connecting itself gives up after 5 s.
+ * chunk; 0 means the default (120 s, as in Rust and Python). Connecting itself gives up after
+ * 5 s.
  *
  * On success `*client_out` is a new client, to be released with `dimg_client_free`. Nothing
  * is sent yet: an absent daemon shows in the first call (`DIMG_RESULT_CONNECT`).
  *
  * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for a NULL `client_out`, a non-UTF-8 or empty
- * `socket_or_host`, a DOCKER_HOST dimg cannot use (`ssh://`, `unix://` without a path), an
- * invalid DOCKER_API_VERSION.
+ * `socket_or_host`, an address dimg cannot use (`ssh://`, a bad port), an invalid
+ * DOCKER_API_VERSION.
  */
 enum dimg_result dimg_client_new(const char *socket_or_host,
                                  uint32_t timeout_ms,

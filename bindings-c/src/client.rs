@@ -3,7 +3,7 @@
 use std::ffi::{CString, c_char};
 use std::time::Duration;
 
-use crate::error::{Failure, dimg_result, fallible};
+use crate::error::{dimg_result, fallible};
 use crate::ffi::{c_ptr, cstring, free_box, opt_ref, opt_str, out_arg, write_out};
 
 /// A connection to one Docker Engine (or Podman) API socket.
@@ -11,31 +11,34 @@ use crate::ffi::{c_ptr, cstring, free_box, opt_ref, opt_str, out_arg, write_out}
 /// Thread-safe: one client may be used by any number of threads at once (they share its
 /// connection pool and negotiated API version). Nothing is sent until the first call, which
 /// negotiates the API version through `GET /_ping`. Created by `dimg_client_new`, released by
-/// `dimg_client_free` once no thread uses it any more. Under the hood, a `dimg::Client`.
+/// `dimg_client_free` once no thread uses it any more. Under the hood, a
+/// `dimg::blocking::Client`: each call does its I/O on the calling thread.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct dimg_client {
-    pub(crate) client: dimg::Client,
+    pub(crate) client: dimg::blocking::Client,
     socket: CString,
     host: CString,
 }
 
 /// Creates a client.
 ///
-/// `socket_or_host` is where the daemon is: a socket path (`/run/user/1000/podman/podman.sock`),
-/// a DOCKER_HOST value (anything containing `://`, such as `unix:///var/run/docker.sock`), or
-/// NULL to read DOCKER_HOST (and DOCKER_API_VERSION, which pins the API version) from the
-/// environment, as the docker CLI does, falling back to `/var/run/docker.sock`.
+/// `socket_or_host` is where the daemon is, read as DOCKER_HOST is (the same rule as in Rust
+/// and Python): `unix:///path`, `tcp://host:port` (no port: 2375), `host:port`, or a socket
+/// path (`/run/user/1000/podman/podman.sock`, `./docker.sock`); or NULL to read DOCKER_HOST
+/// (and DOCKER_API_VERSION, which pins the API version) from the environment, as the docker
+/// CLI does, falling back to `/var/run/docker.sock`.
 ///
 /// `timeout_ms` is how long to wait for an answer and, while a pull streams, for each next
-/// chunk; 0 means the default (120 s). Connecting itself gives up after 5 s.
+/// chunk; 0 means the default (120 s, as in Rust and Python). Connecting itself gives up after
+/// 5 s.
 ///
 /// On success `*client_out` is a new client, to be released with `dimg_client_free`. Nothing
 /// is sent yet: an absent daemon shows in the first call (`DIMG_RESULT_CONNECT`).
 ///
 /// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for a NULL `client_out`, a non-UTF-8 or empty
-/// `socket_or_host`, a DOCKER_HOST dimg cannot use (`ssh://`, `unix://` without a path), an
-/// invalid DOCKER_API_VERSION.
+/// `socket_or_host`, an address dimg cannot use (`ssh://`, a bad port), an invalid
+/// DOCKER_API_VERSION.
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_client_new(
     socket_or_host: *const c_char,
@@ -47,16 +50,14 @@ pub extern "C" fn dimg_client_new(
             let out = out_arg(client_out, "client_out")?;
             let builder = match opt_str(socket_or_host, "socket_or_host")? {
                 None => dimg::ClientBuilder::from_env(),
-                Some("") => return Err(Failure::invalid_argument("socket_or_host is empty")),
-                Some(host) if host.contains("://") => dimg::ClientBuilder::new().host(host),
-                Some(path) => dimg::ClientBuilder::new().socket_path(path),
+                Some(host) => dimg::ClientBuilder::new().host(host),
             };
             let builder = match timeout_ms {
                 0 => builder,
                 ms => builder.timeout(Duration::from_millis(u64::from(ms))),
             };
-            let client = builder.build()?;
-            let socket = cstring(client.socket_path().as_os_str().as_encoded_bytes());
+            let client = builder.build_blocking()?;
+            let socket = cstring(client.socket_path().map_or(&b""[..], |path| path.as_os_str().as_encoded_bytes()));
             let host = cstring(client.host());
             write_out(out, dimg_client { client, socket, host });
             Ok(())

@@ -6,7 +6,6 @@ use std::ptr;
 use crate::client::dimg_client;
 use crate::error::{Failure, dimg_result, fallible};
 use crate::ffi::{arg_ref, c_ptr, cstring, free_box, opt_ref, out_arg, write_out, write_ptr};
-use crate::runtime::block_on;
 use crate::strings::{dimg_labels, dimg_strings};
 
 fn opt_cstring(text: Option<&str>) -> CString {
@@ -39,7 +38,7 @@ pub extern "C" fn dimg_client_ping(client: *const dimg_client, ping_out: *mut *m
         fallible(|| {
             let client = arg_ref(client, "client")?.client.clone();
             let out = out_arg(ping_out, "ping_out")?;
-            let ping = block_on(async move { client.ping().await })??;
+            let ping = client.ping()?;
             write_out(
                 out,
                 dimg_ping {
@@ -125,7 +124,7 @@ pub extern "C" fn dimg_client_api_version(
             if major_out.is_null() || minor_out.is_null() {
                 return Err(Failure::invalid_argument("major_out or minor_out is NULL"));
             }
-            let version = block_on(async move { client.api_version().await })??;
+            let version = client.api_version()?;
             write_ptr(major_out, version.major);
             write_ptr(minor_out, version.minor);
             Ok(())
@@ -162,7 +161,7 @@ pub extern "C" fn dimg_client_version(
         fallible(|| {
             let client = arg_ref(client, "client")?.client.clone();
             let out = out_arg(version_out, "version_out")?;
-            let v = block_on(async move { client.version().await })??;
+            let v = client.version()?;
             write_out(
                 out,
                 dimg_daemon_version {
@@ -272,7 +271,7 @@ pub extern "C" fn dimg_client_info(client: *const dimg_client, info_out: *mut *m
         fallible(|| {
             let client = arg_ref(client, "client")?.client.clone();
             let out = out_arg(info_out, "info_out")?;
-            let info = block_on(async move { client.info().await })??;
+            let info = client.info()?;
             write_out(
                 out,
                 dimg_daemon_info {

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::ffi::{CStr, c_char};
 
-use crate::ffi::write_str_to_buf;
+use crate::buf::write_str_to_buf;
 
 /// What a fallible dimg function did. `DIMG_RESULT_OK` is 0; every other value is a failure
 /// whose details (`dimg_last_error_message`, `dimg_last_error_http_status`) are kept for the
@@ -47,6 +47,10 @@ pub enum dimg_result {
     UnsupportedOption = 12,
     /// The registry wanted credentials, or refused the ones given.
     Unauthorized = 13,
+    /// Registry credentials could not be looked up: the docker `config.json` cannot be read
+    /// or parsed, or a credential helper failed. The message names the file or helper, never
+    /// a secret. Nothing was sent.
+    Credentials = 14,
     /// A bug inside libdimg (a Rust panic), stopped at the boundary.
     Panic = 99,
 }
@@ -69,11 +73,12 @@ impl dimg_result {
             dimg_result::Reentrant => c"DIMG_RESULT_REENTRANT",
             dimg_result::UnsupportedOption => c"DIMG_RESULT_UNSUPPORTED_OPTION",
             dimg_result::Unauthorized => c"DIMG_RESULT_UNAUTHORIZED",
+            dimg_result::Credentials => c"DIMG_RESULT_CREDENTIALS",
             dimg_result::Panic => c"DIMG_RESULT_PANIC",
         }
     }
 
-    const ALL: [dimg_result; 15] = [
+    const ALL: [dimg_result; 16] = [
         dimg_result::Ok,
         dimg_result::InvalidArgument,
         dimg_result::InvalidReference,
@@ -88,6 +93,7 @@ impl dimg_result {
         dimg_result::Reentrant,
         dimg_result::UnsupportedOption,
         dimg_result::Unauthorized,
+        dimg_result::Credentials,
         dimg_result::Panic,
     ];
 }
@@ -107,6 +113,9 @@ impl From<&dimg::Error> for dimg_result {
             dimg::Error::Api { .. } => dimg_result::Api,
             dimg::Error::Pull { .. } => dimg_result::PullFailed,
             dimg::Error::Protocol { .. } => dimg_result::Protocol,
+            dimg::Error::Credentials { .. } => dimg_result::Credentials,
+            dimg::Error::Interrupted(_) => dimg_result::Cancelled,
+            dimg::Error::Reentrant(_) => dimg_result::Reentrant,
             // A kind added to the core later: a failure reported by (or about) the daemon.
             _ => dimg_result::Api,
         }
@@ -262,8 +271,8 @@ mod tests {
 
     #[test]
     fn every_core_error_kind_lands_on_its_code() {
-        let absent = dimg::Client::with_socket("/nonexistent/dimg-c-test.sock");
-        let connect = crate::runtime::block_on(absent.ping()).unwrap().unwrap_err();
+        let absent = dimg::blocking::Client::with_socket("/nonexistent/dimg-c-test.sock");
+        let connect = absent.ping().unwrap_err();
         let cases: Vec<(dimg::Error, dimg_result, u16)> = vec![
             (connect, dimg_result::Connect, 0),
             (dimg::Error::Timeout(Duration::from_secs(1)), dimg_result::Timeout, 0),

@@ -9,6 +9,7 @@ use std::any::Any;
 use std::ffi::{CStr, CString, c_char};
 use std::ptr;
 
+pub(crate) use crate::buf::write_str_to_buf;
 use crate::error::{Failure, dimg_result, set_last_error};
 
 /// Runs an exported function's body, turning a panic into the function's "panic value"
@@ -49,18 +50,6 @@ macro_rules! zero_on_panic {
     ($($t:ty),*) => { $(impl PanicValue for $t { fn panic_value() -> Self { Default::default() } })* };
 }
 zero_on_panic!((), bool, usize, i32, i64, u16, u64);
-
-impl PanicValue for crate::pull::dimg_pull_outcome {
-    fn panic_value() -> Self {
-        crate::pull::dimg_pull_outcome::Unknown
-    }
-}
-
-impl PanicValue for crate::remove::dimg_removed_kind {
-    fn panic_value() -> Self {
-        crate::remove::dimg_removed_kind::Unknown
-    }
-}
 
 #[cold]
 pub(crate) fn on_panic<T: PanicValue>(payload: Box<dyn Any + Send>) -> T {
@@ -195,23 +184,6 @@ pub(crate) fn c_ptr(text: &CStr) -> *const c_char {
 /// `&items[index]` as a pointer, or NULL when out of range.
 pub(crate) fn item_ptr<T>(items: &[T], index: usize) -> *const T {
     items.get(index).map_or(ptr::null(), |item| item as *const T)
-}
-
-/// snprintf semantics: copies as much of `text` as fits in `len` bytes including the NUL (cut
-/// at a character boundary), and returns the full length of `text`.
-pub(crate) fn write_str_to_buf(text: &str, buf: *mut c_char, len: usize) -> usize {
-    if !buf.is_null() && len > 0 {
-        let mut n = text.len().min(len - 1);
-        while !text.is_char_boundary(n) {
-            n -= 1;
-        }
-        // SAFETY: the caller promises `len` writable bytes at `buf`.
-        unsafe {
-            ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), n);
-            *buf.add(n) = 0;
-        }
-    }
-    text.len()
 }
 
 #[cfg(test)]

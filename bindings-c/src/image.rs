@@ -7,7 +7,6 @@ use std::ptr;
 use crate::client::dimg_client;
 use crate::error::{dimg_result, fallible};
 use crate::ffi::{arg_ref, arg_str, c_ptr, cstring, free_box, opt_ref, out_arg, write_out, write_ptr};
-use crate::runtime::block_on;
 use crate::strings::{dimg_labels, dimg_strings};
 
 /// Low-level details of one image (`docker image inspect`). Made by
@@ -52,7 +51,7 @@ pub extern "C" fn dimg_client_inspect_image(
             let client = arg_ref(client, "client")?.client.clone();
             let name = arg_str(name, "name")?.to_string();
             let out = out_arg(image_out, "image_out")?;
-            let image = block_on(async move { client.images().inspect(&name).await })??;
+            let image = client.images().inspect(&name)?;
             write_out(
                 out,
                 dimg_image_inspect {
@@ -214,7 +213,7 @@ pub extern "C" fn dimg_client_tag_image(
             let client = arg_ref(client, "client")?.client.clone();
             let source = arg_str(source, "source")?.to_string();
             let target = arg_str(target, "target")?.to_string();
-            block_on(async move { client.images().tag(&source, &target).await })??;
+            client.images().tag(&source, &target)?;
             Ok(())
         })
     }

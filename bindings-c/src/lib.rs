@@ -41,6 +41,7 @@
 #[macro_use]
 mod ffi;
 
+mod buf;
 mod client;
 mod daemon;
 mod error;

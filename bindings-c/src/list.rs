@@ -9,7 +9,6 @@ use crate::error::{dimg_result, fallible};
 use crate::ffi::{
     arg_mut, arg_ref, arg_str, c_ptr, cstring, free_box, into_raw, item_ptr, opt_ref, opt_str, out_arg, write_out,
 };
-use crate::runtime::block_on;
 use crate::strings::{dimg_labels, dimg_strings};
 
 /// Options of `dimg_client_list_images` (`docker images`). Made by `dimg_list_options_new`,
@@ -168,8 +167,8 @@ impl From<dimg::ImageSummary> for dimg_image {
             repo_digests: dimg_strings::new(&image.repo_digests),
             created: image.created,
             size: image.size,
-            shared_size: image.shared_size,
-            containers: image.containers,
+            shared_size: image.shared_size.unwrap_or(-1),
+            containers: image.containers.unwrap_or(-1),
             labels: dimg_labels::new(&image.labels),
             dangling: image.is_dangling(),
             manifests: image
@@ -214,7 +213,7 @@ pub extern "C" fn dimg_client_list_images(
             let client = arg_ref(client, "client")?.client.clone();
             let options = opt_ref(options).map(dimg_list_options::to_core).unwrap_or_default();
             let out = out_arg(list_out, "list_out")?;
-            let images = block_on(async move { client.images().list(&options).await })??;
+            let images = client.images().list(&options)?;
             write_out(
                 out,
                 dimg_image_list {

@@ -5,9 +5,8 @@ use std::ffi::{CString, c_char, c_int, c_void};
 use std::ptr;
 
 use crate::client::dimg_client;
-use crate::error::{Failure, dimg_result, fallible};
+use crate::error::{dimg_result, fallible};
 use crate::ffi::{arg_mut, arg_ref, arg_str, c_ptr, cstring, free_box, into_raw, opt_out, opt_ref, opt_str, write_out};
-use crate::runtime::block_on;
 
 /// Options of `dimg_client_pull` (`docker pull`). Made by `dimg_pull_options_new`, released by
 /// `dimg_pull_options_free`. Change it from one thread at a time; calls only read it.
@@ -263,31 +262,24 @@ pub extern "C" fn dimg_client_pull(
             let client = arg_ref(client, "client")?.client.clone();
             let reference = arg_str(reference, "reference")?.to_string();
             let options = opt_ref(options).map(dimg_pull_options::to_core).unwrap_or_default();
-            let summary = block_on(async move {
-                let mut pull = client.images().pull(&reference, &options);
-                // One buffer per string, reused from event to event (no allocation per event).
-                let (mut id, mut status) = (Vec::new(), Vec::new());
-                while let Some(event) = pull.next_event().await {
-                    let event = event?;
-                    if let Some(callback) = on_progress {
-                        let progress = dimg_pull_progress {
-                            id: fill_c_string(&mut id, event.id.as_deref().unwrap_or("")),
-                            status: fill_c_string(&mut status, &event.status),
-                            phase: event.phase.into(),
-                            current: event.current.unwrap_or(0),
-                            total: event.total.unwrap_or(0),
-                        };
-                        if call_progress(callback, userdata, &progress) != 0 {
-                            // Dropping the stream closes the connection: the daemon stops.
-                            return Err(Failure::new(
-                                dimg_result::Cancelled,
-                                format!("the pull of {reference} was cancelled by its progress callback"),
-                            ));
-                        }
-                    }
+            // One buffer per string, reused from event to event (no allocation per event).
+            let (mut id, mut status) = (Vec::new(), Vec::new());
+            // The callback runs inside the call, so a dimg call made from it is REENTRANT; a
+            // non-zero return stops the pull (its connection is closed: the daemon stops).
+            let summary = client.images().pull(&reference, &options).finish_with(|event| {
+                let Some(callback) = on_progress else { return Ok(()) };
+                let progress = dimg_pull_progress {
+                    id: fill_c_string(&mut id, event.id.as_deref().unwrap_or("")),
+                    status: fill_c_string(&mut status, &event.status),
+                    phase: event.phase.into(),
+                    current: event.current.unwrap_or(0),
+                    total: event.total.unwrap_or(0),
+                };
+                match call_progress(callback, userdata, &progress) {
+                    0 => Ok(()),
+                    _ => Err(format!("the pull of {reference} was cancelled by its progress callback").into()),
                 }
-                Ok(pull.summary().clone())
-            })??;
+            })?;
             if let Some(out) = opt_out(summary_out) {
                 write_out(out, dimg_pull_summary::from(summary));
             }
@@ -364,4 +356,9 @@ pub extern "C" fn dimg_pull_summary_layers_existing(summary: *const dimg_pull_su
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_pull_summary_events(summary: *const dimg_pull_summary) -> usize {
     ffi_boundary! { opt_ref(summary).map_or(0, |s| s.events) }
+}
+impl crate::ffi::PanicValue for dimg_pull_outcome {
+    fn panic_value() -> Self {
+        dimg_pull_outcome::Unknown
+    }
 }

@@ -9,7 +9,6 @@ use crate::error::{Failure, dimg_result, fallible};
 use crate::ffi::{
     arg_mut, arg_ref, arg_str, arg_str_array, c_ptr, cstring, free_box, into_raw, item_ptr, opt_ref, out_arg, write_out,
 };
-use crate::runtime::block_on;
 
 /// Options of `dimg_client_remove_image` / `dimg_client_remove_images` (`docker rmi`). Made by
 /// `dimg_remove_options_new`, released by `dimg_remove_options_free`. Change it from one thread
@@ -142,7 +141,7 @@ pub extern "C" fn dimg_client_remove_image(
             let name = arg_str(name, "name")?.to_string();
             let options = opt_ref(options).map(dimg_remove_options::to_core).unwrap_or_default();
             let out = out_arg(items_out, "items_out")?;
-            let items = block_on(async move { client.images().remove(&name, &options).await })??;
+            let items = client.images().remove(&name, &options)?;
             write_out(out, dimg_removed_items::new(items));
             Ok(())
         })
@@ -239,7 +238,7 @@ pub extern "C" fn dimg_client_remove_images(
                 .collect();
             let options = opt_ref(options).map(dimg_remove_options::to_core).unwrap_or_default();
             let out = out_arg(report_out, "report_out")?;
-            let report = block_on(async move { client.images().remove_many(&names, &options).await })?;
+            let report = client.images().remove_many(&names, &options)?;
             let exit_code = report.exit_code();
             let outcomes = report
                 .outcomes
@@ -342,4 +341,9 @@ pub extern "C" fn dimg_remove_outcome_http_status(outcome: *const dimg_remove_ou
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_remove_outcome_items(outcome: *const dimg_remove_outcome) -> *const dimg_removed_items {
     ffi_boundary! { opt_ref(outcome).map_or(ptr::null(), |o| &o.items as *const dimg_removed_items) }
+}
+impl crate::ffi::PanicValue for dimg_removed_kind {
+    fn panic_value() -> Self {
+        dimg_removed_kind::Unknown
+    }
 }

@@ -9,7 +9,6 @@ use crate::error::{dimg_result, fallible};
 use crate::ffi::{
     arg_mut, arg_ref, arg_str, c_ptr, cstring, free_box, into_raw, item_ptr, opt_ref, out_arg, write_out,
 };
-use crate::runtime::block_on;
 
 /// Options of `dimg_client_search` (`docker search`). Made by `dimg_search_options_new`,
 /// released by `dimg_search_options_free`. Change it from one thread at a time; calls only
@@ -123,7 +122,7 @@ pub extern "C" fn dimg_client_search(
             let term = arg_str(term, "term")?.to_string();
             let options = opt_ref(options).map(dimg_search_options::to_core).unwrap_or_default();
             let out = out_arg(results_out, "results_out")?;
-            let hits = block_on(async move { client.images().search(&term, &options).await })??;
+            let hits = client.images().search(&term, &options)?;
             let results = hits
                 .into_iter()
                 .map(|hit| dimg_search_result {

@@ -92,6 +92,8 @@ fn header_has_the_promised_shape() {
         "DIMG_RESULT_CANCELLED = 10,",
         "DIMG_RESULT_REENTRANT = 11,",
         "DIMG_RESULT_UNSUPPORTED_OPTION = 12,",
+        "DIMG_RESULT_UNAUTHORIZED = 13,",
+        "DIMG_RESULT_CREDENTIALS = 14,",
         "DIMG_RESULT_PANIC = 99,",
         "typedef struct dimg_client dimg_client;",
         "typedef int (*dimg_pull_progress_cb)(void *userdata, const struct dimg_pull_progress *progress);",

@@ -1,536 +1,346 @@
-//! Calling dimg from synchronous code, without an async runtime.
+//! dimg for synchronous programs: [`Client`] makes the same calls as the async
+//! [`crate::Client`], on the calling thread, without an async runtime.
 //!
-//! [`block_on`] runs a dimg future to completion on the calling thread. While it runs, dimg
-//! opens its connections as plain non-blocking sockets and waits for them with `poll(2)` on
-//! this thread: a call costs what a hand-written blocking client costs (a write, a read, a
-//! wait), with no runtime threads to wake. The Python binding's `dimg.Client` and libdimg (C)
-//! make every call this way; see BENCHMARKS.md ("ping") for what it saves compared with
-//! `Runtime::block_on` on a multi-thread Tokio runtime.
+//! Its connections are non-blocking sockets waited for with `poll(2)` on the calling thread, so
+//! a call costs what a hand-written blocking client costs (a write, a wait, a read), with no
+//! runtime threads to wake. It shares everything else with the async client: the same request
+//! and response code, pool, connectors, timeouts and errors. Which of the two a client is, is
+//! fixed when it is built ([`ClientBuilder::build`] or [`ClientBuilder::build_blocking`]), so
+//! nothing depends on who polls it, and its pull stream is read through [`PullStream`]'s
+//! blocking methods only. The Python `dimg.Client`, libdimg and the example CLI are built on it.
 //!
 //! ```no_run
-//! let docker = dimg::Client::from_env()?;
-//! let ping = dimg::blocking::block_on(docker.ping())?;
-//! let images = dimg::blocking::block_on(docker.images().list(&dimg::ListOptions::new()))?;
-//! println!("API {:?}, {} images", ping.api_version, images.len());
+//! let docker = dimg::blocking::Client::from_env()?;
+//! let ping = docker.ping()?;
+//! let images = docker.images().list(&dimg::ListOptions::new())?;
+//! let pulled = docker.images().pull("alpine:3.19", &dimg::PullOptions::new()).finish()?;
+//! println!("API {:?}, {} images, pulled {:?}", ping.api_version, images.len(), pulled.digest);
 //! # Ok::<(), dimg::Error>(())
 //! ```
-//!
-//! Only futures made by dimg can be driven this way: a future that needs Tokio (its timers,
-//! its sockets, `tokio::spawn`) panics here as it would outside a runtime. A client can be used
-//! both ways: connections made under [`block_on`] are pooled apart from those made under a
-//! runtime, and a stream started under [`block_on`] (a pull) has to be read under it too; read
-//! elsewhere, it ends with an [`Error::Protocol`](crate::Error::Protocol) instead of hanging.
 
-use std::cell::RefCell;
 use std::future::Future;
-use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::task::{Context, Poll, Wake, Waker};
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
-/// The longest single wait in `poll(2)`. Nothing in dimg wakes a blocked call from another
-/// thread while it waits on a socket, but if something did (a waker called elsewhere), the
-/// call would notice within this time instead of never.
-const LONGEST_WAIT: Duration = Duration::from_millis(100);
+use crate::error::{BoxError, Error, Result};
+use crate::runtime::{Driver, poll};
+use crate::{
+    ApiVersion, ClientBuilder, Endpoint, ImageInspect, ImageSummary, Info, ListOptions, Ping, PullEvent, PullOptions,
+    PullSummary, RemoveOptions, RemoveReport, RemovedItem, SearchOptions, SearchResult, Version,
+};
 
-/// What the future being driven on this thread waits for.
-#[derive(Default)]
-struct Waits {
-    fds: Vec<libc::pollfd>,
-    deadline: Option<Instant>,
-    /// What the last `poll(2)` found ready, for the poll of the future that follows it.
-    ready: Vec<libc::pollfd>,
-}
+/// What a caller's interrupt check returns: `Err` stops the call with [`Error::Interrupted`].
+pub type InterruptCheck = Arc<dyn Fn() -> std::result::Result<(), BoxError> + Send + Sync>;
 
-thread_local! {
-    /// `Some` while this thread is inside [`block_on`].
-    static WAITS: RefCell<Option<Waits>> = const { RefCell::new(None) };
-}
-
-/// Whether the calling thread is inside [`block_on`] (dimg then uses its own sockets and
-/// timers instead of Tokio's).
-pub(crate) fn active() -> bool {
-    WAITS.with(|waits| waits.borrow().is_some())
-}
-
-/// Registers that the current poll waits until `fd` is readable (`POLLIN`) or writable
-/// (`POLLOUT`).
-pub(crate) fn wait_for(fd: RawFd, events: libc::c_short) {
-    WAITS.with(|waits| {
-        if let Some(waits) = waits.borrow_mut().as_mut() {
-            match waits.fds.iter_mut().find(|p| p.fd == fd) {
-                Some(entry) => entry.events |= events,
-                None => waits.fds.push(libc::pollfd { fd, events, revents: 0 }),
-            }
-        }
-    });
-}
-
-/// Whether the last `poll(2)` of this thread found `fd` ready for `events` (or closed); the
-/// answer is given once, so that a socket found empty again is not tried again.
-fn take_ready(fd: RawFd, events: libc::c_short) -> bool {
-    let wanted = events | libc::POLLHUP | libc::POLLERR | libc::POLLNVAL;
-    WAITS.with(|waits| {
-        let mut waits = waits.borrow_mut();
-        let Some(entry) = waits
-            .as_mut()
-            .and_then(|w| w.ready.iter_mut().find(|p| p.fd == fd && p.revents & wanted != 0))
-        else {
-            return false;
-        };
-        entry.revents &= !events;
-        true
-    })
-}
-
-/// Registers that the current poll waits until `deadline` (a timer).
-pub(crate) fn wake_at(deadline: Instant) {
-    WAITS.with(|waits| {
-        if let Some(waits) = waits.borrow_mut().as_mut() {
-            waits.deadline = Some(waits.deadline.map_or(deadline, |d| d.min(deadline)));
-        }
-    });
-}
-
-/// Wakes the blocked thread when a waker is called from elsewhere. (A condition variable
-/// rather than `Thread::unpark`: `thread::current()` would give a C program's main thread a
-/// handle that leak checkers report at exit.)
-#[derive(Default)]
-struct Signal {
-    woken: Mutex<bool>,
-    changed: Condvar,
-}
-
-impl Signal {
-    fn woken(&self) -> MutexGuard<'_, bool> {
-        self.woken.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Waits until woken or until `until`.
-    fn wait(&self, until: Option<Instant>) {
-        let mut woken = self.woken();
-        while !*woken {
-            match until {
-                None => woken = self.changed.wait(woken).unwrap_or_else(|p| p.into_inner()),
-                Some(until) => {
-                    let left = until.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return;
-                    }
-                    woken = self
-                        .changed
-                        .wait_timeout(woken, left)
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0;
-                }
-            }
-        }
+impl ClientBuilder {
+    /// A client for synchronous programs ([`Client`]). Nothing is sent yet.
+    ///
+    /// ```
+    /// let docker = dimg::Client::builder().host("unix:///run/podman/podman.sock").build_blocking().unwrap();
+    /// assert_eq!(docker.host(), "unix:///run/podman/podman.sock");
+    /// ```
+    ///
+    /// # Errors
+    /// As [`ClientBuilder::build`].
+    pub fn build_blocking(self) -> Result<Client> {
+        Ok(Client {
+            inner: self.build_for(Driver::Polled)?,
+            interrupt: None,
+        })
     }
 }
 
-impl Wake for Signal {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        *self.woken() = true;
-        self.changed.notify_one();
-    }
-}
-
-/// Leaves the thread's wait state as it was before, even on a panic.
-struct Restore(Option<Waits>);
-
-impl Drop for Restore {
-    fn drop(&mut self) {
-        let previous = self.0.take();
-        WAITS.with(|waits| *waits.borrow_mut() = previous);
-    }
-}
-
-/// Runs a dimg future to completion on the calling thread, without an async runtime.
+/// A connection to one Docker Engine (or Podman) API socket, for synchronous code. Every
+/// method blocks the calling thread until the answer is there, the timeout passes or the
+/// interrupt check fails.
 ///
-/// The client's timeouts apply as they do under Tokio. Calls may nest (a progress callback
-/// may call dimg again through `block_on`). It blocks the thread, so async code should
-/// `.await` dimg's futures instead.
+/// Cheap to clone and shareable between threads, like [`crate::Client`]: clones share one
+/// connection pool and one negotiated API version.
 ///
+/// # Examples
 /// ```no_run
-/// let docker = dimg::Client::from_env()?;
-/// let summary = dimg::blocking::block_on(
-///     docker.images().pull("alpine:3.19", &dimg::PullOptions::new()).finish(),
-/// )?;
-/// println!("{:?} {:?}", summary.outcome, summary.digest);
-/// # Ok::<(), dimg::Error>(())
-/// ```
-///
-/// # Panics
-/// When the future needs a Tokio runtime (it was not made by dimg).
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    match block_on_checked(future, Duration::MAX, || Ok::<(), std::convert::Infallible>(())) {
-        Ok(output) => output,
-        Err(never) => match never {},
-    }
-}
-
-/// [`block_on`] that also calls `check` about every `every` while it waits, and gives up (drops
-/// the future, which cancels the request) when `check` fails. A binding uses it to let Ctrl-C
-/// interrupt a long call.
-///
-/// ```no_run
-/// use std::sync::atomic::{AtomicBool, Ordering};
-/// static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-///
-/// let docker = dimg::Client::from_env()?;
-/// let pull = docker.images().pull("alpine:3.19", &dimg::PullOptions::new()).finish();
-/// let every = std::time::Duration::from_millis(50);
-/// match dimg::blocking::block_on_checked(pull, every, || {
-///     if INTERRUPTED.load(Ordering::Relaxed) { Err("interrupted") } else { Ok(()) }
-/// }) {
-///     Ok(summary) => println!("{:?}", summary?.digest),
-///     Err(why) => eprintln!("{why}"),
+/// let docker = dimg::blocking::Client::from_env()?;        // DOCKER_HOST or /var/run/docker.sock
+/// for image in docker.images().list(&Default::default())? {
+///     println!("{} {:?}", image.id, image.repo_tags);
 /// }
 /// # Ok::<(), dimg::Error>(())
 /// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: crate::Client,
+    interrupt: Option<(Duration, InterruptCheck)>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("blocking::Client")
+            .field("endpoint", self.endpoint())
+            .field("interruptible", &self.interrupt.is_some())
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client configured from `DOCKER_HOST` / `DOCKER_API_VERSION`, as the docker CLI is.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when those variables hold something unsupported.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env().build_blocking()
+    }
+
+    /// A client for the given socket path, with default timeouts.
+    ///
+    /// ```
+    /// let c = dimg::blocking::Client::with_socket("/tmp/docker.sock");
+    /// assert_eq!(c.socket_path(), Some(std::path::Path::new("/tmp/docker.sock")));
+    /// ```
+    pub fn with_socket(path: impl Into<PathBuf>) -> Client {
+        ClientBuilder::new()
+            .socket_path(path)
+            .build_blocking()
+            .expect("a builder without host or version errors always builds")
+    }
+
+    /// A builder; finish it with [`ClientBuilder::build_blocking`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// Calls `check` about every `every` while a call waits, and stops the call (cancelling
+    /// its request) with [`Error::Interrupted`] carrying what `check` returned. The Python
+    /// binding uses it so that Ctrl-C interrupts a pull.
+    ///
+    /// ```no_run
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// static STOP: AtomicBool = AtomicBool::new(false);
+    /// let docker = dimg::blocking::Client::from_env()?.interrupt_check(
+    ///     std::time::Duration::from_millis(50),
+    ///     std::sync::Arc::new(|| if STOP.load(Ordering::Relaxed) { Err("stopped".into()) } else { Ok(()) }),
+    /// );
+    /// # Ok::<(), dimg::Error>(())
+    /// ```
+    #[must_use]
+    pub fn interrupt_check(mut self, every: Duration, check: InterruptCheck) -> Client {
+        self.interrupt = Some((every, check));
+        self
+    }
+
+    /// Where this client connects.
+    pub fn endpoint(&self) -> &Endpoint {
+        self.inner.endpoint()
+    }
+
+    /// The Unix socket this client talks to; `None` for a `tcp://` client.
+    pub fn socket_path(&self) -> Option<&Path> {
+        self.inner.socket_path()
+    }
+
+    /// The daemon's address in `DOCKER_HOST` form.
+    pub fn host(&self) -> String {
+        self.inner.host()
+    }
+
+    /// The configured answer timeout (`None`: wait as long as it takes).
+    pub fn timeout(&self) -> Option<Duration> {
+        self.inner.timeout()
+    }
+
+    /// See [`crate::Client::api_version`].
+    pub fn api_version(&self) -> Result<ApiVersion> {
+        self.run(self.inner.api_version())
+    }
+
+    /// See [`crate::Client::ping`].
+    pub fn ping(&self) -> Result<Ping> {
+        self.run(self.inner.ping())
+    }
+
+    /// See [`crate::Client::version`].
+    pub fn version(&self) -> Result<Version> {
+        self.run(self.inner.version())
+    }
+
+    /// See [`crate::Client::info`].
+    pub fn info(&self) -> Result<Info> {
+        self.run(self.inner.info())
+    }
+
+    /// Image operations: list, search, pull, remove, inspect, tag.
+    pub fn images(&self) -> Images<'_> {
+        Images { client: self }
+    }
+
+    /// Runs one future of the polled client on this thread.
+    fn run<T>(&self, call: impl Future<Output = Result<T>>) -> Result<T> {
+        run(self.interrupt.as_ref(), call)
+    }
+}
+
+/// Whether the calling thread is inside a blocking dimg call: a progress callback runs there,
+/// and a call made from it is refused with [`Error::Reentrant`].
+pub fn inside_call() -> bool {
+    poll::active()
+}
+
+/// The one place a blocking call starts: refused when re-entered from a callback, then driven
+/// on this thread, checked for interruption while it waits.
+fn run<T>(interrupt: Option<&(Duration, InterruptCheck)>, call: impl Future<Output = Result<T>>) -> Result<T> {
+    if poll::active() {
+        return Err(Error::Reentrant(
+            "a blocking dimg call cannot be made from inside another one on the same thread (a progress callback)",
+        ));
+    }
+    match interrupt {
+        None => poll::block_on(call),
+        Some((every, check)) => poll::block_on_checked(call, *every, || check()).map_err(Error::Interrupted)?,
+    }
+}
+
+/// Image operations of a [`Client`]; get one with [`Client::images`]. Each is
+/// the blocking form of the [`crate::Images`] method of the same name.
+#[derive(Debug, Clone, Copy)]
+pub struct Images<'a> {
+    client: &'a Client,
+}
+
+impl Images<'_> {
+    fn images(&self) -> crate::Images<'_> {
+        self.client.inner.images()
+    }
+
+    /// `docker images`; see [`crate::Images::list`].
+    pub fn list(&self, options: &ListOptions) -> Result<Vec<ImageSummary>> {
+        self.client.run(self.images().list(options))
+    }
+
+    /// `docker search`; see [`crate::Images::search`].
+    pub fn search(&self, term: &str, options: &SearchOptions) -> Result<Vec<SearchResult>> {
+        self.client.run(self.images().search(term, options))
+    }
+
+    /// `docker pull`: the stream of its events, read with [`PullStream::next_event`] (or as an
+    /// iterator) or [`PullStream::finish`]; see [`crate::Images::pull`].
+    pub fn pull(&self, reference: &str, options: &PullOptions) -> PullStream {
+        PullStream {
+            inner: self.images().pull(reference, options),
+            interrupt: self.client.interrupt.clone(),
+        }
+    }
+
+    /// `docker rmi NAME`; see [`crate::Images::remove`].
+    pub fn remove(&self, name: &str, options: &RemoveOptions) -> Result<Vec<RemovedItem>> {
+        self.client.run(self.images().remove(name, options))
+    }
+
+    /// `docker rmi A B C`; see [`crate::Images::remove_many`]. The outer `Err` is only for a
+    /// call that could not run at all (re-entered, interrupted).
+    pub fn remove_many<I, S>(&self, names: I, options: &RemoveOptions) -> Result<RemoveReport>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let names: Vec<String> = names.into_iter().map(|n| n.as_ref().to_string()).collect();
+        self.client
+            .run(async { Ok(self.images().remove_many(names, options).await) })
+    }
+
+    /// `docker image inspect`; see [`crate::Images::inspect`].
+    pub fn inspect(&self, name: &str) -> Result<ImageInspect> {
+        self.client.run(self.images().inspect(name))
+    }
+
+    /// `docker tag`; see [`crate::Images::tag`].
+    pub fn tag(&self, source: &str, target: &str) -> Result<()> {
+        self.client.run(self.images().tag(source, target))
+    }
+}
+
+/// A pull in progress on a [`Client`]: each [`next_event`](PullStream::next_event) blocks
+/// until the daemon sends the next event. Dropping it cancels the pull (its connection is
+/// closed).
 ///
-/// # Errors
-/// The first error `check` returns.
-pub fn block_on_checked<F: Future, E>(
-    future: F,
-    every: Duration,
-    mut check: impl FnMut() -> Result<(), E>,
-) -> Result<F::Output, E> {
-    let _restore = Restore(WAITS.with(|waits| waits.borrow_mut().replace(Waits::default())));
-    let signal = Arc::new(Signal::default());
-    let waker = Waker::from(signal.clone());
-    let mut cx = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    let mut next_check = Instant::now().checked_add(every);
-    loop {
-        *signal.woken() = false;
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return Ok(output);
-        }
-        let mut waits = WAITS.with(|waits| std::mem::take(waits.borrow_mut().as_mut().expect("set above")));
-        let woken = *signal.woken();
-        if !woken {
-            let until = [waits.deadline, next_check].into_iter().flatten().min();
-            if waits.fds.is_empty() {
-                // Waiting on a timer or on another thread (a version negotiation in progress there).
-                signal.wait(until);
-            } else {
-                wait(&mut waits.fds, until);
+/// ```no_run
+/// let docker = dimg::blocking::Client::from_env()?;
+/// let mut pull = docker.images().pull("127.0.0.1:5000/tiny:1.0", &Default::default());
+/// for event in &mut pull {
+///     let event = event?;
+///     println!("{} {}", event.id.as_deref().unwrap_or(""), event.status);
+/// }
+/// println!("{:?}", pull.summary().outcome);
+/// # Ok::<(), dimg::Error>(())
+/// ```
+#[must_use = "a pull does nothing until its stream is read (next_event or finish)"]
+pub struct PullStream {
+    inner: crate::PullStream,
+    interrupt: Option<(Duration, InterruptCheck)>,
+}
+
+impl std::fmt::Debug for PullStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("blocking::PullStream")
+            .field("summary", self.inner.summary())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PullStream {
+    /// The next event, or `None` at the end. See [`crate::PullStream::next_event`].
+    pub fn next_event(&mut self) -> Option<Result<PullEvent>> {
+        let interrupt = self.interrupt.clone();
+        run(interrupt.as_ref(), async { Ok(self.inner.next_event().await) }).unwrap_or_else(|e| Some(Err(e)))
+    }
+
+    /// What has been seen so far (complete once the stream ended without error).
+    pub fn summary(&self) -> &PullSummary {
+        self.inner.summary()
+    }
+
+    /// Drives the pull to its end, calling `progress` with every event, and returns the
+    /// summary. `progress` runs inside the call: a blocking dimg call made from it is refused
+    /// with [`Error::Reentrant`], and an `Err` from it stops the pull (closing its connection)
+    /// with [`Error::Interrupted`] carrying that error.
+    ///
+    /// ```no_run
+    /// let docker = dimg::blocking::Client::from_env()?;
+    /// let pull = docker.images().pull("alpine:3.19", &dimg::PullOptions::new());
+    /// let summary = pull.finish_with(|event| {
+    ///     println!("{} {}", event.id.as_deref().unwrap_or(""), event.status);
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), dimg::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The first error of the stream, or [`Error::Interrupted`].
+    pub fn finish_with(
+        self,
+        mut progress: impl FnMut(&PullEvent) -> std::result::Result<(), BoxError>,
+    ) -> Result<PullSummary> {
+        let PullStream { mut inner, interrupt } = self;
+        run(interrupt.as_ref(), async move {
+            while let Some(event) = inner.next_event().await {
+                progress(&event?).map_err(Error::Interrupted)?;
             }
-            waits.fds.retain(|p| p.revents != 0);
-            let ready = waits.fds;
-            WAITS.with(|w| w.borrow_mut().as_mut().expect("set above").ready = ready);
-        }
-        if let Some(at) = next_check
-            && Instant::now() >= at
-        {
-            check()?;
-            next_check = Instant::now().checked_add(every);
-        }
-    }
-}
-
-/// Blocks until one of `fds` is ready or `until` passes.
-fn wait(fds: &mut [libc::pollfd], until: Option<Instant>) {
-    let left = until.map(|at| at.saturating_duration_since(Instant::now()));
-    let left = left.map_or(LONGEST_WAIT, |left| left.min(LONGEST_WAIT));
-    // Rounded up: a timer must not fire early, or the loop spins until it is due.
-    let millis = left.as_micros().div_ceil(1000) as libc::c_int;
-    // SAFETY: `fds` is a valid, exclusively borrowed array of `fds.len()` pollfd entries.
-    // Errors (EINTR) only end the wait early; the caller polls the future again.
-    unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, millis) };
-}
-
-/// A connection made under [`block_on`]: a non-blocking socket whose reads and writes, when
-/// they would block, register the socket with the thread's `poll(2)`.
-///
-/// Like Tokio, it remembers when the socket was last found empty (a read that would block, or
-/// one that returned less than asked, which on a stream socket means it drained what had
-/// arrived) and does not try it again before `poll(2)` says it is ready: hyper polls its
-/// connection several times per request (and once more after each answer, to notice a closed
-/// keep-alive connection), and each of those would otherwise be a read that finds nothing.
-#[derive(Debug)]
-pub(crate) struct PolledStream {
-    socket: Socket,
-    readable: bool,
-    writable: bool,
-    /// Set by the pool: read for real next time, whatever `readable` says.
-    recheck: Arc<AtomicBool>,
-}
-
-#[derive(Debug)]
-enum Socket {
-    Unix(std::os::unix::net::UnixStream),
-    Tcp(std::net::TcpStream),
-}
-
-impl PolledStream {
-    fn new(socket: Socket) -> PolledStream {
-        PolledStream {
-            socket,
-            readable: true,
-            writable: true,
-            recheck: Arc::default(),
-        }
-    }
-
-    /// A flag that makes the next read a real one, even when the socket was last found empty.
-    /// Nothing watches an idle connection between two calls, so a daemon that closed it is
-    /// only seen by reading; the pool sets it before a request that must not be sent on a
-    /// closed connection.
-    pub(crate) fn recheck(&self) -> Arc<AtomicBool> {
-        self.recheck.clone()
-    }
-
-    /// Connects to a Unix socket, giving up after `limit`.
-    pub(crate) fn connect_unix(path: &std::path::Path, limit: Option<Duration>) -> std::io::Result<PolledStream> {
-        let stream = connect_unix(path, limit)?;
-        stream.set_nonblocking(true)?;
-        Ok(PolledStream::new(Socket::Unix(stream)))
-    }
-
-    /// Connects to `host:port`, trying each address it resolves to, each for up to `limit`.
-    pub(crate) fn connect_tcp(address: &str, limit: Option<Duration>) -> std::io::Result<PolledStream> {
-        use std::net::ToSocketAddrs;
-        let mut last = None;
-        for addr in address.to_socket_addrs()? {
-            let attempt = match limit {
-                // std refuses a zero timeout; Tokio's zero timeout expires at once.
-                Some(limit) => std::net::TcpStream::connect_timeout(&addr, limit.max(Duration::from_millis(1))),
-                None => std::net::TcpStream::connect(addr),
-            };
-            match attempt {
-                Ok(stream) => {
-                    stream.set_nodelay(true)?;
-                    stream.set_nonblocking(true)?;
-                    return Ok(PolledStream::new(Socket::Tcp(stream)));
-                }
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no address")))
-    }
-
-    fn fd(&self) -> RawFd {
-        use std::os::fd::AsRawFd;
-        match &self.socket {
-            Socket::Unix(s) => s.as_raw_fd(),
-            Socket::Tcp(s) => s.as_raw_fd(),
-        }
-    }
-
-    /// The flag that says whether the socket may be tried for `events` (`POLLIN` or `POLLOUT`).
-    fn ready_flag(&mut self, events: libc::c_short) -> &mut bool {
-        if events == libc::POLLIN {
-            &mut self.readable
-        } else {
-            &mut self.writable
-        }
-    }
-
-    /// Whether the socket may be tried for `events`; when not, waits for them.
-    fn may_try(&mut self, events: libc::c_short) -> Result<bool, std::io::Error> {
-        if !active() {
-            return Err(std::io::Error::other(
-                "a connection made under dimg::blocking::block_on was used outside it",
-            ));
-        }
-        let fd = self.fd();
-        if events == libc::POLLIN && self.recheck.swap(false, Ordering::Relaxed) {
-            self.readable = true;
-        }
-        let flag = self.ready_flag(events);
-        if !*flag && take_ready(fd, events) {
-            *flag = true;
-        }
-        if !*flag {
-            wait_for(fd, events);
-        }
-        Ok(*flag)
-    }
-
-    /// Runs one non-blocking system call; when it would block, waits for `events`.
-    fn attempt<T>(
-        &mut self,
-        events: libc::c_short,
-        mut op: impl FnMut(&Socket) -> std::io::Result<T>,
-    ) -> Poll<std::io::Result<T>> {
-        match self.may_try(events) {
-            Err(e) => return Poll::Ready(Err(e)),
-            Ok(false) => return Poll::Pending,
-            Ok(true) => {}
-        }
-        loop {
-            match op(&self.socket) {
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    *self.ready_flag(events) = false;
-                    wait_for(self.fd(), events);
-                    return Poll::Pending;
-                }
-                other => return Poll::Ready(other),
-            }
-        }
-    }
-}
-
-impl hyper::rt::Read for PolledStream {
-    fn poll_read(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut Context<'_>,
-        mut buf: hyper::rt::ReadBufCursor<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let this = self.get_mut();
-        let fd = this.fd();
-        // SAFETY: read(2) only writes initialised bytes into the unfilled part of the buffer,
-        // and exactly `n` of them are marked filled afterwards.
-        let unfilled = unsafe { buf.as_mut() };
-        let wanted = unfilled.len();
-        let read = std::task::ready!(this.attempt(libc::POLLIN, |_| {
-            let n = unsafe { libc::read(fd, unfilled.as_mut_ptr().cast(), unfilled.len()) };
-            if n < 0 {
-                Err(std::io::Error::last_os_error())
-            } else {
-                Ok(n as usize)
-            }
-        }));
-        if let Ok(n) = read
-            && 0 < n
-            && n < wanted
-        {
-            this.readable = false;
-        }
-        Poll::Ready(read.map(|n| unsafe { buf.advance(n) }))
-    }
-}
-
-impl hyper::rt::Write for PolledStream {
-    fn poll_write(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>, data: &[u8]) -> Poll<std::io::Result<usize>> {
-        use std::io::Write;
-        self.get_mut().attempt(libc::POLLOUT, |socket| match socket {
-            Socket::Unix(s) => (&*s).write(data),
-            Socket::Tcp(s) => (&*s).write(data),
+            Ok(inner.summary().clone())
         })
     }
 
-    fn poll_flush(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        let result = match &self.socket {
-            Socket::Unix(s) => s.shutdown(std::net::Shutdown::Write),
-            Socket::Tcp(s) => s.shutdown(std::net::Shutdown::Write),
-        };
-        Poll::Ready(result)
+    /// Drives the pull to its end and returns the summary; see [`crate::PullStream::finish`].
+    ///
+    /// # Errors
+    /// The first error of the stream.
+    pub fn finish(self) -> Result<PullSummary> {
+        let PullStream { inner, interrupt } = self;
+        run(interrupt.as_ref(), inner.finish())
     }
 }
 
-/// A stream socket closed on exec, as std makes them.
-#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
-const SOCKET_TYPE: libc::c_int = libc::SOCK_STREAM | libc::SOCK_CLOEXEC;
-#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
-const SOCKET_TYPE: libc::c_int = libc::SOCK_STREAM;
+impl Iterator for PullStream {
+    type Item = Result<PullEvent>;
 
-/// A blocking connect to a Unix socket that gives up after `limit`. std has none: the kernel
-/// queues a connect while the listener's backlog is full (a stopped daemon), and honours the
-/// socket's send timeout while it waits.
-fn connect_unix(path: &std::path::Path, limit: Option<Duration>) -> std::io::Result<std::os::unix::net::UnixStream> {
-    use std::os::fd::FromRawFd;
-    use std::os::unix::ffi::OsStrExt;
-    let Some(limit) = limit else {
-        return std::os::unix::net::UnixStream::connect(path);
-    };
-    let bytes = path.as_os_str().as_bytes();
-    // SAFETY: plain socket calls on a descriptor owned by `stream` from the moment it exists;
-    // the address is zeroed, then filled within its bounds (checked below).
-    unsafe {
-        let fd = libc::socket(libc::AF_UNIX, SOCKET_TYPE, 0);
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        let stream = std::os::unix::net::UnixStream::from_raw_fd(fd);
-        let mut address: libc::sockaddr_un = std::mem::zeroed();
-        if bytes.len() >= address.sun_path.len() || bytes.contains(&0) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "socket path too long or contains a NUL byte",
-            ));
-        }
-        address.sun_family = libc::AF_UNIX as libc::sa_family_t;
-        for (slot, byte) in address.sun_path.iter_mut().zip(bytes) {
-            *slot = *byte as libc::c_char;
-        }
-        stream.set_write_timeout(Some(limit.max(Duration::from_millis(1))))?;
-        let length = (std::mem::size_of::<libc::sa_family_t>() + bytes.len() + 1) as libc::socklen_t;
-        if libc::connect(fd, (&raw const address).cast(), length) != 0 {
-            let error = std::io::Error::last_os_error();
-            return Err(match error.raw_os_error() {
-                Some(libc::EAGAIN | libc::EINPROGRESS) => {
-                    std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out")
-                }
-                _ => error,
-            });
-        }
-        stream.set_write_timeout(None)?;
-        Ok(stream)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn runs_ready_futures_and_restores_the_thread_state() {
-        assert!(!active());
-        assert_eq!(block_on(async { 7 }), 7);
-        let nested = block_on(async {
-            let inner = block_on(async { active() });
-            (inner, active())
-        });
-        assert_eq!(nested, (true, true));
-        assert!(!active(), "left as it was");
-    }
-
-    #[test]
-    fn a_waker_called_from_another_thread_wakes_the_call() {
-        let (tx, rx) = std::sync::mpsc::channel::<Waker>();
-        let wakes = std::thread::spawn(move || {
-            let waker = rx.recv().unwrap();
-            std::thread::sleep(Duration::from_millis(20));
-            waker.wake();
-        });
-        let mut sent = Some(tx);
-        let mut polls = 0;
-        block_on(std::future::poll_fn(|cx| {
-            polls += 1;
-            match sent.take() {
-                Some(tx) => {
-                    tx.send(cx.waker().clone()).unwrap();
-                    Poll::Pending
-                }
-                None => Poll::Ready(()),
-            }
-        }));
-        wakes.join().unwrap();
-        assert_eq!(polls, 2);
-    }
-
-    #[test]
-    fn checks_run_while_waiting_and_stop_the_call() {
-        let mut checks = 0;
-        let never = std::future::pending::<()>();
-        let result = block_on_checked(never, Duration::from_millis(5), || {
-            checks += 1;
-            if checks == 3 { Err("stop") } else { Ok(()) }
-        });
-        assert_eq!(result, Err("stop"));
-        assert_eq!(checks, 3);
+    fn next(&mut self) -> Option<Result<PullEvent>> {
+        self.next_event()
     }
 }

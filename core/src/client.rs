@@ -1,4 +1,5 @@
-//! The client: where the daemon is, how long to wait, which API version to speak.
+//! The client: where the daemon is, how long to wait, which API version to speak, and what
+//! drives its calls. The operations themselves live in [`crate::api`].
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,26 +10,25 @@ use hyper::http::HeaderMap;
 use tokio::sync::OnceCell;
 
 use crate::error::{Error, Result};
-use crate::images::Images;
-use crate::model::{Info, Ping, Version};
+use crate::model::Ping;
+use crate::runtime::Driver;
 use crate::transport::{Endpoint, Transport};
 use crate::version::{ApiVersion, FALLBACK_API_VERSION, MAX_API_VERSION, MIN_API_VERSION};
 
-/// The socket used when `DOCKER_HOST` is not set.
-pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
-
-/// How long to wait for a connection when nothing else is configured.
+/// How long to wait for a connection when nothing else is configured (every binding too).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long to wait for an answer (and, while streaming, for each next chunk) by default.
+/// How long to wait for an answer (and, while streaming, for each next chunk) when nothing
+/// else is configured (every binding too).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// A connection to one Docker Engine (or Podman) API socket.
+/// A connection to one Docker Engine (or Podman) API socket, for async code.
 ///
 /// Cheap to clone: clones share one keep-alive connection pool and one negotiated API
 /// version, and may be used from many tasks and threads at once. Every call needs a Tokio
-/// runtime with I/O and time enabled. Nothing is sent until the first call; that call (or
-/// [`Client::ping`]) negotiates the API version through `GET /_ping`.
+/// runtime with I/O and time enabled; synchronous programs use [`crate::blocking::Client`]
+/// instead. Nothing is sent until the first call; that call (or [`Client::ping`]) negotiates
+/// the API version through `GET /_ping`.
 ///
 /// # Examples
 /// ```no_run
@@ -52,20 +52,22 @@ struct Inner {
     daemon: OnceCell<Ping>,
 }
 
-/// Configures a [`Client`].
+/// Configures a [`Client`] (or, with [`ClientBuilder::build_blocking`], a
+/// [`crate::blocking::Client`]).
 ///
 /// # Examples
 /// ```
 /// use std::time::Duration;
 /// let client = dimg::Client::builder()
-///     .socket_path("/run/user/1000/podman/podman.sock")
+///     .host("unix:///run/user/1000/podman/podman.sock")
 ///     .timeout(Duration::from_secs(30))
 ///     .api_version("1.41".parse().unwrap())
 ///     .build()
 ///     .unwrap();
-/// assert_eq!(client.socket_path().to_str(), Some("/run/user/1000/podman/podman.sock"));
+/// assert_eq!(client.socket_path(), Some(std::path::Path::new("/run/user/1000/podman/podman.sock")));
 /// ```
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct ClientBuilder {
     endpoint: Endpoint,
     connect_timeout: Option<Duration>,
@@ -77,7 +79,7 @@ pub struct ClientBuilder {
 impl Default for ClientBuilder {
     fn default() -> ClientBuilder {
         ClientBuilder {
-            endpoint: Endpoint::Unix(PathBuf::from(DEFAULT_SOCKET)),
+            endpoint: Endpoint::default(),
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             timeout: Some(DEFAULT_TIMEOUT),
             api_version: None,
@@ -92,12 +94,13 @@ impl ClientBuilder {
         ClientBuilder::default()
     }
 
-    /// A builder set from the environment the docker CLI reads: `DOCKER_HOST`
-    /// (`unix:///path`; unset or empty means [`DEFAULT_SOCKET`]) and `DOCKER_API_VERSION`
-    /// (pins the version, no negotiation). Invalid values surface from [`ClientBuilder::build`].
+    /// A builder set from the environment the docker CLI reads: `DOCKER_HOST` (see
+    /// [`Endpoint::parse`]; unset, empty or blank means [`crate::DEFAULT_SOCKET`]) and
+    /// `DOCKER_API_VERSION` (pins the version, no negotiation). Invalid values surface from
+    /// [`ClientBuilder::build`].
     pub fn from_env() -> ClientBuilder {
         let mut builder = ClientBuilder::new();
-        if let Some(host) = std::env::var_os("DOCKER_HOST").filter(|h| !h.is_empty()) {
+        if let Some(host) = std::env::var_os("DOCKER_HOST").filter(|h| !h.to_string_lossy().trim().is_empty()) {
             builder = builder.host(&host.to_string_lossy());
         }
         if let Some(version) = std::env::var_os("DOCKER_API_VERSION").filter(|v| !v.is_empty()) {
@@ -109,9 +112,9 @@ impl ClientBuilder {
         builder
     }
 
-    /// The daemon's address in `DOCKER_HOST` form: `unix:///path/to/docker.sock`, or
-    /// `tcp://host:port` (plain HTTP, no TLS). Other schemes are refused by
-    /// [`ClientBuilder::build`].
+    /// The daemon's address as `DOCKER_HOST` and `-H` take it (`unix:///path`, `tcp://host:port`,
+    /// or a socket path): the one rule every binding follows, [`Endpoint::parse`]. An address
+    /// it refuses surfaces from [`ClientBuilder::build`].
     ///
     /// ```
     /// let tcp = dimg::Client::builder().host("tcp://127.0.0.1:2375").build().unwrap();
@@ -120,32 +123,22 @@ impl ClientBuilder {
     /// assert!(err.to_string().contains("ssh://"));
     /// ```
     pub fn host(mut self, host: &str) -> ClientBuilder {
-        match host.split_once("://") {
-            Some(("unix", path)) if !path.is_empty() => self.endpoint = Endpoint::Unix(PathBuf::from(path)),
-            Some(("unix", _)) => self.error = Some(format!("invalid DOCKER_HOST {host:?}: the socket path is empty")),
-            Some(("tcp" | "http", address)) => match tcp_address(address) {
-                Some(address) => self.endpoint = Endpoint::Tcp(address),
-                None => self.error = Some(format!("invalid DOCKER_HOST {host:?}: expected tcp://host:port")),
-            },
-            Some((scheme, _)) => {
-                self.error = Some(format!(
-                    "unsupported DOCKER_HOST {host:?}: the {scheme}:// scheme is not supported by dimg; \
-                     use unix:///path/to/docker.sock or tcp://host:port"
-                ))
-            }
-            None => {
-                self.error = Some(format!(
-                    "invalid DOCKER_HOST {host:?}: expected unix:///path/to/docker.sock"
-                ))
-            }
+        match Endpoint::parse(host) {
+            Ok(endpoint) => self.endpoint = endpoint,
+            Err(e) => self.error = Some(e.to_string()),
         }
         self
     }
 
-    /// The daemon's Unix socket path.
-    pub fn socket_path(mut self, path: impl Into<PathBuf>) -> ClientBuilder {
-        self.endpoint = Endpoint::Unix(path.into());
+    /// The daemon's address.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> ClientBuilder {
+        self.endpoint = endpoint;
         self
+    }
+
+    /// The daemon's Unix socket path.
+    pub fn socket_path(self, path: impl Into<PathBuf>) -> ClientBuilder {
+        self.endpoint(Endpoint::Unix(path.into()))
     }
 
     /// How long to wait for the socket to accept a connection.
@@ -173,17 +166,22 @@ impl ClientBuilder {
         self
     }
 
-    /// The client. Nothing is sent yet.
+    /// The async client. Nothing is sent yet.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an unsupported `DOCKER_HOST` or a bad `DOCKER_API_VERSION`.
+    /// [`Error::InvalidArgument`] for an unsupported address or a bad `DOCKER_API_VERSION`.
     pub fn build(self) -> Result<Client> {
+        self.build_for(Driver::Tokio)
+    }
+
+    /// A client whose calls are driven by `driver`.
+    pub(crate) fn build_for(self, driver: Driver) -> Result<Client> {
         if let Some(message) = self.error {
             return Err(Error::InvalidArgument(message));
         }
         Ok(Client {
             inner: Arc::new(Inner {
-                transport: Transport::new(self.endpoint, self.connect_timeout, self.timeout),
+                transport: Transport::new(self.endpoint, driver, self.connect_timeout, self.timeout),
                 pinned: self.api_version,
                 daemon: OnceCell::new(),
             }),
@@ -204,7 +202,7 @@ impl Client {
     ///
     /// ```
     /// let c = dimg::Client::with_socket("/tmp/docker.sock");
-    /// assert_eq!(c.socket_path(), std::path::Path::new("/tmp/docker.sock"));
+    /// assert_eq!(c.socket_path(), Some(std::path::Path::new("/tmp/docker.sock")));
     /// ```
     pub fn with_socket(path: impl Into<PathBuf>) -> Client {
         ClientBuilder::new()
@@ -213,28 +211,30 @@ impl Client {
             .expect("a builder without host or version errors always builds")
     }
 
-    /// A builder, to set the socket, timeouts or a pinned API version.
+    /// A builder, to set the address, timeouts or a pinned API version.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
     }
 
-    /// The Unix socket this client talks to; empty for a `tcp://` client (see [`Client::host`]).
-    pub fn socket_path(&self) -> &Path {
-        match self.inner.transport.endpoint() {
-            Endpoint::Unix(path) => path,
-            Endpoint::Tcp(_) => Path::new(""),
-        }
+    /// Where this client connects.
+    pub fn endpoint(&self) -> &Endpoint {
+        self.inner.transport.endpoint()
+    }
+
+    /// The Unix socket this client talks to; `None` for a `tcp://` client (see [`Client::host`]).
+    pub fn socket_path(&self) -> Option<&Path> {
+        self.endpoint().socket_path()
     }
 
     /// The daemon's address in `DOCKER_HOST` form (`unix:///var/run/docker.sock`,
     /// `tcp://127.0.0.1:2375`).
     pub fn host(&self) -> String {
-        self.inner.transport.endpoint().to_string()
+        self.endpoint().to_string()
     }
 
-    /// Image operations: list, search, pull, remove, inspect, tag.
-    pub fn images(&self) -> Images<'_> {
-        Images::new(self)
+    /// The configured answer timeout (`None`: wait as long as it takes).
+    pub fn timeout(&self) -> Option<Duration> {
+        self.inner.transport.timeout()
     }
 
     pub(crate) fn transport(&self) -> &Transport {
@@ -264,16 +264,9 @@ impl Client {
         Ok(self.daemon().await?.is_podman())
     }
 
-    /// `GET /_ping`: is the daemon there, and what does it offer. Also completes version
-    /// negotiation when it has not happened yet.
-    ///
-    /// ```no_run
-    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
-    /// let ping = docker.ping().await?;
-    /// println!("API {:?}, podman: {}", ping.api_version, ping.is_podman());
-    /// # Ok(()) }
-    /// ```
-    pub async fn ping(&self) -> Result<Ping> {
+    /// `GET /_ping` (unversioned); keeps the answer for negotiation and checks that dimg can
+    /// speak to this daemon at all.
+    pub(crate) async fn ping_and_negotiate(&self) -> Result<Ping> {
         let ping = self.ping_unversioned().await?;
         if self.inner.pinned.is_none() {
             negotiate(ping.api_version)?;
@@ -287,40 +280,10 @@ impl Client {
         Ok(ping_from_headers(&parts.headers))
     }
 
-    /// `GET /version`: the daemon's versions (slower than ping: the daemon asks its components).
-    pub async fn version(&self) -> Result<Version> {
-        let target = self.versioned("/version").await?;
-        self.transport().json(Method::GET, &target).await
-    }
-
-    /// `GET /info`: storage driver, root directory, registry mirrors and insecure registries.
-    ///
-    /// ```no_run
-    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
-    /// let info = docker.info().await?;
-    /// println!("{} at {}, mirrors {:?}", info.driver, info.docker_root_dir, info.registry_mirrors());
-    /// # Ok(()) }
-    /// ```
-    pub async fn info(&self) -> Result<Info> {
-        let target = self.versioned("/info").await?;
-        self.transport().json(Method::GET, &target).await
-    }
-
     /// `/vX.Y` + `path`, with X.Y the negotiated version.
     pub(crate) async fn versioned(&self, path: &str) -> Result<String> {
         Ok(format!("/v{}{}", self.api_version().await?, path))
     }
-}
-
-/// `host:port` from the part after `tcp://` (a trailing `/` allowed); the port is required.
-fn tcp_address(text: &str) -> Option<String> {
-    let address = text.trim_end_matches('/');
-    let (host, port) = address.rsplit_once(':')?;
-    let valid_host = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
-    (valid_host && port.parse::<u16>().is_ok()).then(|| address.to_string())
 }
 
 fn negotiate(daemon: Option<ApiVersion>) -> Result<ApiVersion> {
@@ -386,25 +349,5 @@ mod tests {
         assert_eq!(ping.api_version, Some(ApiVersion::new(1, 41)));
         assert_eq!(ping.os_type.as_deref(), Some("linux"));
         assert!(!ping.experimental && !ping.is_podman());
-    }
-
-    #[test]
-    fn docker_host_forms() {
-        let ok = ClientBuilder::new().host("unix:///run/x.sock").build().unwrap();
-        assert_eq!(ok.socket_path(), Path::new("/run/x.sock"));
-        let tcp = ClientBuilder::new().host("tcp://127.0.0.1:2375/").build().unwrap();
-        assert_eq!(tcp.host(), "tcp://127.0.0.1:2375");
-        for bad in [
-            "ssh://me@host",
-            "npipe:////./pipe/x",
-            "/var/run/docker.sock",
-            "unix://",
-            "tcp://nohost",
-            "tcp://h:99999",
-            "tcp://a b:1",
-        ] {
-            let err = ClientBuilder::new().host(bad).build().unwrap_err();
-            assert!(matches!(err, Error::InvalidArgument(_)), "{bad}");
-        }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::version::ApiVersion;
+use crate::version::{ApiVersion, ParseApiVersionError};
 
 /// A boxed error used as the source of [`Error::Protocol`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -118,6 +118,32 @@ pub enum Error {
         code: Option<i64>,
     },
 
+    /// Registry credentials could not be looked up: the docker configuration file cannot be
+    /// read or parsed, an entry in it is malformed, or a credential helper failed. The message
+    /// names the file or the helper, never a secret or the helper's output; `source` keeps the
+    /// I/O or JSON error behind it. Nothing was sent to the daemon.
+    #[error("{message}")]
+    Credentials {
+        /// What failed, naming the file or helper.
+        message: String,
+        /// The error behind it, when there is one.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// A blocking call was stopped by its caller: the client's interrupt check
+    /// ([`crate::blocking::Client::interrupt_check`]) or a pull's progress callback
+    /// ([`crate::blocking::PullStream::finish_with`]) returned this error. The request was
+    /// cancelled (its connection closed).
+    #[error("interrupted: {0}")]
+    Interrupted(#[source] BoxError),
+
+    /// A blocking call was made where it must not block: from inside another blocking dimg
+    /// call on the same thread (a progress callback calling dimg again), or on a thread that
+    /// runs an async runtime, which blocking would stall. Nothing was sent.
+    #[error("{0}")]
+    Reentrant(&'static str),
+
     /// The daemon answered something dimg cannot understand: bad JSON, broken framing,
     /// a connection closed mid-body.
     #[error("unexpected response from the Docker daemon: {context}")]
@@ -128,6 +154,12 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+}
+
+impl From<ParseApiVersionError> for Error {
+    fn from(error: ParseApiVersionError) -> Error {
+        Error::InvalidArgument(error.to_string())
+    }
 }
 
 impl Error {
@@ -188,6 +220,13 @@ impl Error {
     pub(crate) fn protocol(context: impl Into<String>, source: impl Into<BoxError>) -> Error {
         Error::Protocol {
             context: context.into(),
+            source: source.into(),
+        }
+    }
+
+    pub(crate) fn credentials(message: impl Into<String>, source: impl Into<Option<BoxError>>) -> Error {
+        Error::Credentials {
+            message: message.into(),
             source: source.into(),
         }
     }

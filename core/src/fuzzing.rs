@@ -2,9 +2,9 @@
 //! arbitrary bytes to one parser and checks the invariants that must hold for any input.
 //! Not part of the API (hidden, unstable); no input may make any of them panic.
 
-use crate::jsonlines::JsonLines;
+use crate::api::jsonlines::JsonLines;
+use crate::api::pull::PullEvent;
 use crate::model::{ImageInspect, ImageSummary, Info, SearchResult, Version, removed_items};
-use crate::pull::PullEvent;
 use crate::reference::{ImageRef, validate_image_name};
 
 /// References: parsing never panics; what parses is safe to put in a path and round-trips.
@@ -76,7 +76,7 @@ pub fn json_lines(data: &[u8]) {
 
 /// A line the direct progress-line scanner reads, serde reads the same way.
 pub fn pull_line_readers_agree(line: &[u8]) {
-    if let Some(direct) = crate::pull::scan_progress_line(line) {
+    if let Some(direct) = crate::api::pull::scan_progress_line(line) {
         match PullEvent::from_json_with_serde(line) {
             Ok(general) => assert_eq!(
                 direct,

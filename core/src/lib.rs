@@ -4,8 +4,10 @@
 //! API socket, with what `docker images`, `docker search`, `docker pull` and `docker rmi`
 //! offer, without shelling out to `docker`.
 //!
-//! - [`Client`]: where the daemon is (`DOCKER_HOST` or `/var/run/docker.sock`), timeouts, and
-//!   API version negotiation through `GET /_ping`.
+//! - [`Client`]: where the daemon is ([`Endpoint`]: `DOCKER_HOST` or `/var/run/docker.sock`),
+//!   timeouts, and API version negotiation through `GET /_ping`; async, on Tokio.
+//! - [`blocking::Client`]: the same calls for synchronous programs, on the calling thread,
+//!   without an async runtime.
 //! - [`Images`]: [`list`](Images::list), [`search`](Images::search), [`pull`](Images::pull)
 //!   (a stream of typed events), [`remove`](Images::remove) and
 //!   [`remove_many`](Images::remove_many) (docker rmi's semantics), [`inspect`](Images::inspect),
@@ -13,8 +15,9 @@
 //! - [`ImageRef`]: references parsed and normalised like distribution/reference, so a bad name
 //!   fails before any request and can never smuggle query parameters or path segments.
 //! - [`Error`]: one error enum for every failure.
-//! - [`blocking::block_on`]: any of these calls from synchronous code, on the calling thread,
-//!   without an async runtime.
+//!
+//! What the docker CLI prints for these results (tables, `--format`, pull progress) is the
+//! `dimg-render` crate's job; this crate is the typed client alone.
 //!
 //! ```no_run
 //! use dimg::{Client, ListOptions, PullOptions, RemoveOptions, SearchOptions};
@@ -30,37 +33,52 @@
 //! images.remove("zookeeper", &RemoveOptions::new()).await?;
 //! # Ok(()) }
 //! ```
+//!
+//! ## Layers
+//! From the top: [`blocking`] (the synchronous façade) and the operations in `api` (images,
+//! pull, system) build requests for a [`Client`]; `client` negotiates the API version; the
+//! transport sends every request over a pool of kept-alive connections, opened by its
+//! connectors for an [`Endpoint`]; `runtime` says what waits for them (Tokio, or `poll(2)` on
+//! the calling thread). [`reference`], `model`, [`auth`] and [`Error`] are used throughout.
 #![warn(missing_docs)]
 
+mod api;
 pub mod auth;
 pub mod blocking;
 mod client;
 pub mod daemon_config;
 mod error;
+#[cfg(any(test, fuzzing, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
-mod images;
-mod jsonlines;
 mod model;
-mod pool;
-mod pull;
-mod query;
 pub mod reference;
-mod rt;
+mod runtime;
 mod transport;
 mod version;
 
+pub use api::images::{Images, RemoveOutcome, RemoveReport};
+pub use api::options::{ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions};
+pub use api::pull::{PullEvent, PullOutcome, PullPhase, PullStream, PullSummary};
 pub use auth::{CredentialStore, Credentials, RegistryAuth};
-pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET, DEFAULT_TIMEOUT};
+pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use error::{BoxError, Error, Result};
-pub use images::{
-    ImageFilter, Images, ListOptions, PullOptions, RemoveOptions, RemoveOutcome, RemoveReport, SearchFilter,
-    SearchOptions,
-};
 pub use model::{
     Component, ImageConfig, ImageInspect, ImageSummary, IndexInfo, Info, ManifestSummary, Ping, RegistryConfig,
     RemovedItem, RootFs, SearchResult, Version,
 };
-pub use pull::{PullEvent, PullOutcome, PullPhase, PullStream, PullSummary};
 pub use reference::ImageRef;
-pub use version::{ApiVersion, MAX_API_VERSION, MIN_API_VERSION};
+pub use transport::Endpoint;
+pub use transport::endpoint::DEFAULT_SOCKET;
+pub use version::{ApiVersion, MAX_API_VERSION, MIN_API_VERSION, ParseApiVersionError};
+
+/// Compile-time checks: clients and streams move between threads and tasks.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    const fn send<T: Send>() {}
+    send_sync::<Client>();
+    send_sync::<blocking::Client>();
+    send_sync::<Error>();
+    send::<PullStream>();
+    send::<blocking::PullStream>();
+};

@@ -3,8 +3,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::{Error, Result};
-
 /// An Engine API version such as `1.41`.
 ///
 /// Ordered numerically (`1.9 < 1.41`), parsed from and displayed as `MAJOR.MINOR`.
@@ -52,14 +50,38 @@ impl fmt::Display for ApiVersion {
     }
 }
 
-impl FromStr for ApiVersion {
-    type Err = Error;
+/// A string that is not an API version (`MAJOR.MINOR`); becomes
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) through `?`.
+///
+/// ```
+/// let err = "1.x".parse::<dimg::ApiVersion>().unwrap_err();
+/// assert_eq!(err.to_string(), r#"invalid API version "1.x": expected MAJOR.MINOR such as 1.41"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseApiVersionError {
+    input: String,
+}
 
-    fn from_str(s: &str) -> Result<ApiVersion> {
-        let bad = || Error::InvalidArgument(format!("invalid API version {s:?}: expected MAJOR.MINOR such as 1.41"));
+impl fmt::Display for ParseApiVersionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid API version {:?}: expected MAJOR.MINOR such as 1.41",
+            self.input
+        )
+    }
+}
+
+impl std::error::Error for ParseApiVersionError {}
+
+impl FromStr for ApiVersion {
+    type Err = ParseApiVersionError;
+
+    fn from_str(s: &str) -> Result<ApiVersion, ParseApiVersionError> {
+        let bad = || ParseApiVersionError { input: s.to_string() };
         let trimmed = s.trim().trim_start_matches('v');
         let (major, minor) = trimmed.split_once('.').ok_or_else(bad)?;
-        let number = |part: &str| -> Result<u16> {
+        let number = |part: &str| -> Result<u16, ParseApiVersionError> {
             if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad());
             }
@@ -67,18 +89,6 @@ impl FromStr for ApiVersion {
         };
         Ok(ApiVersion::new(number(major)?, number(minor)?))
     }
-}
-
-/// Refuses an option the negotiated version does not have.
-pub(crate) fn require(option: &'static str, required: ApiVersion, negotiated: ApiVersion) -> Result<()> {
-    if negotiated < required {
-        return Err(Error::UnsupportedOption {
-            option,
-            required,
-            negotiated,
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -93,15 +103,5 @@ mod tests {
         for bad in ["", "1", "1.", ".4", "1.4x", "a.b", "1.99999", "1.-1"] {
             assert!(bad.parse::<ApiVersion>().is_err(), "{bad:?} parsed");
         }
-    }
-
-    #[test]
-    fn require_names_option_and_versions() {
-        let err = require("shared-size", ApiVersion::new(1, 42), ApiVersion::new(1, 41)).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "shared-size requires API version 1.42, but the Docker daemon API version is 1.41"
-        );
-        assert!(require("x", ApiVersion::new(1, 41), ApiVersion::new(1, 41)).is_ok());
     }
 }

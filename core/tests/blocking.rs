@@ -1,23 +1,24 @@
-//! `dimg::blocking` against the scripted fake daemon: the same answers, errors and timeouts as
-//! under Tokio, kept-alive connections the daemon closed, Ctrl-C-style interruption, and a
-//! stream read where it cannot be. (The Python `Client` and libdimg run every real-engine test
-//! of theirs through `dimg::blocking`; `engine.rs` has a real-engine round trip too.)
+//! `dimg::blocking::Client` against the scripted fake daemon: the same answers, errors and
+//! timeouts as the async client, kept-alive connections the daemon closed, Ctrl-C-style
+//! interruption, progress callbacks, re-entry, and streams read on other threads. (The Python
+//! `Client` and libdimg run every real-engine test of theirs through it; `engine.rs` has a
+//! real-engine round trip too.)
 
 mod support;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dimg::blocking::{block_on, block_on_checked};
-use dimg::{Client, Error, ListOptions, PullOptions};
+use dimg::{Client, Error, ListOptions, PullOptions, blocking};
 use support::fake_daemon::{FRESH_PULL, FakeDaemon, Reply, Step};
 
 const LIST: &str = r#"[{"Id":"sha256:aa","RepoTags":["tiny:1.0"],"RepoDigests":[],"Created":1,"Size":5,"SharedSize":-1,"VirtualSize":5,"Labels":null,"Containers":-1,"ParentId":""}]"#;
 
-fn client(daemon: &FakeDaemon, timeout: Duration) -> Client {
+fn client(daemon: &FakeDaemon, timeout: Duration) -> blocking::Client {
     Client::builder()
         .socket_path(&daemon.path)
         .timeout(timeout)
-        .build()
+        .build_blocking()
         .unwrap()
 }
 
@@ -38,7 +39,7 @@ async fn answers_errors_and_streams_are_the_same_as_under_tokio() {
         _ => Reply::json(400, "plain text, not JSON"),
     });
     let docker = client(&daemon, Duration::from_secs(5));
-    let expected = docker
+    let expected = Client::with_socket(&daemon.path)
         .images()
         .pull("tiny:1.0", &PullOptions::new())
         .finish()
@@ -47,11 +48,11 @@ async fn answers_errors_and_streams_are_the_same_as_under_tokio() {
     let (list, gone, pulled, bad, ping) = off_runtime(move || {
         let images = docker.images();
         (
-            block_on(images.list(&ListOptions::new())),
-            block_on(images.inspect("gone")),
-            block_on(images.pull("tiny:1.0", &PullOptions::new()).finish()),
-            block_on(images.search("x", &dimg::SearchOptions::new())),
-            block_on(docker.ping()),
+            images.list(&ListOptions::new()),
+            images.inspect("gone"),
+            images.pull("tiny:1.0", &PullOptions::new()).finish(),
+            images.search("x", &dimg::SearchOptions::new()),
+            docker.ping(),
         )
     })
     .await;
@@ -79,12 +80,12 @@ async fn timeouts_hold_for_a_slow_reply_and_a_quiet_stream() {
     let docker = client(&daemon, Duration::from_millis(300));
     let (list, list_took, first, quiet, quiet_took) = off_runtime(move || {
         let started = Instant::now();
-        let list = block_on(docker.images().list(&ListOptions::new()));
+        let list = docker.images().list(&ListOptions::new());
         let list_took = started.elapsed();
         let mut pull = docker.images().pull("tiny:1.0", &PullOptions::new());
-        let first = block_on(pull.next_event());
+        let first = pull.next_event();
         let started = Instant::now();
-        let quiet = block_on(pull.next_event());
+        let quiet = pull.next_event();
         (list, list_took, first, quiet, started.elapsed())
     })
     .await;
@@ -123,13 +124,13 @@ async fn a_kept_alive_connection_the_daemon_closed_is_replaced() {
     let (first, second, pull, after) = off_runtime({
         let docker = docker.clone();
         move || {
-            let first = block_on(docker.images().list(&ListOptions::new()));
+            let first = docker.images().list(&ListOptions::new());
             std::thread::sleep(Duration::from_millis(50)); // the daemon has closed it by now
-            let second = block_on(docker.images().list(&ListOptions::new()));
+            let second = docker.images().list(&ListOptions::new());
             std::thread::sleep(Duration::from_millis(50));
-            let pull = block_on(docker.images().pull("tiny:1.0", &PullOptions::new()).finish());
+            let pull = docker.images().pull("tiny:1.0", &PullOptions::new()).finish();
             std::thread::sleep(Duration::from_millis(50));
-            let after = block_on(docker.images().list(&ListOptions::new()));
+            let after = docker.images().list(&ListOptions::new());
             (first, second, pull, after)
         }
     })
@@ -151,28 +152,30 @@ async fn a_failing_check_stops_the_call_and_closes_its_connection() {
         let spaces: Vec<&[u8]> = std::iter::repeat_n(&b" "[..], 500).collect();
         Reply::chunked(200, &spaces, Duration::from_millis(20), true)
     });
+    let checks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let docker = Client::builder()
         .socket_path(&daemon.path)
         .no_timeout()
-        .build()
-        .unwrap();
+        .build_blocking()
+        .unwrap()
+        .interrupt_check(Duration::from_millis(20), {
+            let checks = checks.clone();
+            Arc::new(move || {
+                let n = checks.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                if n == 5 { Err("interrupted".into()) } else { Ok(()) }
+            })
+        });
     let closed_before = daemon.closed();
-    let (result, checks, took) = off_runtime(move || {
+    let (result, took) = off_runtime(move || {
         let started = Instant::now();
-        let mut checks = 0;
-        let result = block_on_checked(
-            docker.images().list(&ListOptions::new()),
-            Duration::from_millis(20),
-            || {
-                checks += 1;
-                if checks == 5 { Err("interrupted") } else { Ok(()) }
-            },
-        );
-        (result.map(|r| r.map(|l| l.len())), checks, started.elapsed())
+        (docker.images().list(&ListOptions::new()), started.elapsed())
     })
     .await;
-    assert!(matches!(result, Err("interrupted")), "{result:?}");
-    assert_eq!(checks, 5);
+    assert!(
+        matches!(&result, Err(Error::Interrupted(why)) if why.to_string() == "interrupted"),
+        "{result:?}"
+    );
+    assert_eq!(checks.load(std::sync::atomic::Ordering::SeqCst), 5);
     assert!(took < Duration::from_secs(2), "{took:?}");
     let deadline = Instant::now() + Duration::from_secs(5);
     while daemon.closed() <= closed_before && Instant::now() < deadline {
@@ -181,37 +184,87 @@ async fn a_failing_check_stops_the_call_and_closes_its_connection() {
     assert!(daemon.closed() > closed_before, "the request's connection was closed");
 }
 
-/// A pull started under `block_on` holds a connection only `block_on` can wait for; read under
-/// Tokio it ends with a protocol error instead of waiting forever.
+/// A progress callback sees every event in order, runs inside the call (a blocking call made
+/// from it is refused, not nested), and stops the pull with its own error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stream_started_under_block_on_and_read_elsewhere_is_an_error_not_a_hang() {
-    let daemon = FakeDaemon::start(|_| Reply::fresh_pull(Duration::from_millis(50)));
+async fn progress_callbacks_see_every_event_cannot_reenter_and_can_stop_the_pull() {
+    let daemon = FakeDaemon::start(|_| Reply::fresh_pull(Duration::from_millis(5)));
     let docker = client(&daemon, Duration::from_secs(5));
-    let mut pull = off_runtime(move || {
-        let mut pull = docker.images().pull("tiny:1.0", &PullOptions::new());
-        assert!(block_on(pull.next_event()).unwrap().is_ok());
-        pull
+    let (seen, reentered, stopped, inside_after) = off_runtime(move || {
+        let mut seen = Vec::new();
+        let mut reentered = None;
+        let summary = docker
+            .images()
+            .pull("tiny:1.0", &PullOptions::new())
+            .finish_with(|event| {
+                seen.push(event.status.clone());
+                if reentered.is_none() {
+                    reentered = Some((blocking::inside_call(), docker.ping()));
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(summary.events, seen.len());
+        let mut calls = 0;
+        let stopped = docker.images().pull("tiny:1.0", &PullOptions::new()).finish_with(|_| {
+            calls += 1;
+            if calls == 2 { Err("enough".into()) } else { Ok(()) }
+        });
+        (seen, reentered.unwrap(), (stopped, calls), blocking::inside_call())
     })
     .await;
-    let next = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            match pull.next_event().await {
-                Some(Ok(_)) => continue, // events already buffered
-                other => return other,
-            }
-        }
+    assert_eq!(seen.len(), 9);
+    assert!(seen[0].starts_with("Pulling from"), "{seen:?}");
+    assert!(reentered.0, "the callback runs inside the call");
+    assert!(matches!(reentered.1, Err(Error::Reentrant(_))), "{:?}", reentered.1);
+    assert!(
+        matches!(&stopped.0, Err(Error::Interrupted(why)) if why.to_string() == "enough"),
+        "{:?}",
+        stopped.0
+    );
+    assert_eq!(stopped.1, 2, "no event after the callback's error");
+    assert!(!inside_after);
+}
+
+/// A blocking pull stream is `Send`: begun on one thread, it can be read to its end on another
+/// (each read drives it there); an async one can be finished on another runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_can_be_read_on_another_thread_or_runtime() {
+    let daemon = FakeDaemon::start(|_| Reply::fresh_pull(Duration::from_millis(20)));
+    let docker = client(&daemon, Duration::from_secs(5));
+    let mut pull = docker.images().pull("tiny:1.0", &PullOptions::new());
+    let first = off_runtime(move || {
+        let first = pull.next_event();
+        (first, pull)
+    })
+    .await;
+    let (first, pull) = first;
+    assert!(first.unwrap().is_ok());
+    let summary = std::thread::spawn(move || pull.finish()).join().unwrap().unwrap();
+    assert_eq!(summary.events, 9);
+
+    let mut pull = Client::with_socket(&daemon.path)
+        .images()
+        .pull("tiny:1.0", &PullOptions::new());
+    assert!(pull.next_event().await.unwrap().is_ok());
+    let summary = off_runtime(move || {
+        let other = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        other.block_on(pull.finish())
     })
     .await
-    .expect("no hang");
-    assert!(matches!(next, Some(Err(Error::Protocol { .. }))), "{next:?}");
+    .unwrap();
+    assert_eq!(summary.events, 9);
 }
 
 #[test]
 fn connection_problems_are_the_same_typed_errors() {
     let missing = std::env::temp_dir().join(format!("dimg-blocking-missing-{}.sock", std::process::id()));
-    let docker = Client::with_socket(&missing);
+    let docker = blocking::Client::with_socket(&missing);
     let started = Instant::now();
-    let err = block_on(docker.images().list(&ListOptions::new())).unwrap_err();
+    let err = docker.images().list(&ListOptions::new()).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2));
     match &err {
         Error::Connect { address, source, .. } => {
@@ -220,27 +273,19 @@ fn connection_problems_are_the_same_typed_errors() {
         }
         other => panic!("{other:?}"),
     }
-    let err = block_on(Client::builder().host("tcp://127.0.0.1:1").build().unwrap().ping()).unwrap_err();
+    let err = Client::builder()
+        .host("tcp://127.0.0.1:1")
+        .build_blocking()
+        .unwrap()
+        .ping()
+        .unwrap_err();
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
 }
 
-/// The other way round works: a pull started under Tokio (its connection registered with the
-/// runtime's I/O driver, which keeps running) can be finished under `block_on`, woken through
-/// its waker.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stream_started_under_tokio_can_be_finished_under_block_on() {
-    let daemon = FakeDaemon::start(|_| Reply::fresh_pull(Duration::from_millis(30)));
-    let docker = client(&daemon, Duration::from_secs(5));
-    let mut pull = docker.images().pull("tiny:1.0", &PullOptions::new());
-    assert!(pull.next_event().await.unwrap().is_ok());
-    let summary = off_runtime(move || block_on(pull.finish())).await.unwrap();
-    assert_eq!(summary.events, 9);
-}
-
 /// The Podman list race is asked again after a pause (10, 20, ... ms): the pause is a timer of
-/// `block_on`'s own here.
+/// the blocking client's own here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_podman_list_retry_waits_on_block_ons_timer() {
+async fn the_podman_list_retry_waits_on_the_blocking_clients_timer() {
     const RACE: &str = r#"{"message":"locating image with ID \"17dd\": image not known","response":500}"#;
     let lists = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let podman = FakeDaemon::start_podman({
@@ -256,7 +301,7 @@ async fn the_podman_list_retry_waits_on_block_ons_timer() {
     let docker = client(&podman, Duration::from_secs(5));
     let (listed, took) = off_runtime(move || {
         let started = Instant::now();
-        (block_on(docker.images().list(&ListOptions::new())), started.elapsed())
+        (docker.images().list(&ListOptions::new()), started.elapsed())
     })
     .await;
     assert_eq!(listed.unwrap().len(), 1);

@@ -66,7 +66,7 @@ fn docker_config_and_a_credential_helper_script_are_used() {
             .finish()
             .await
             .unwrap_err();
-        assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
+        assert!(matches!(err, Error::Credentials { .. }), "{err:?}");
         assert!(err.to_string().contains("docker-credential-dimgtest") && !err.chain().contains("secret-ish"));
     });
     std::fs::remove_dir_all(&dir).unwrap();

@@ -15,7 +15,7 @@ use dimg::{
     ApiVersion, Client, Error, ImageFilter, ListOptions, PullOptions, PullOutcome, PullPhase, RemoveOptions,
     RemovedItem, SearchFilter, SearchOptions,
 };
-use support::engine::{self, cleanup, cli, docker, image, import, is_podman};
+use support::engine::{self, blocking_docker, cleanup, cli, docker, image, import, is_podman};
 
 /// Pulls `REGISTRY/name:tag` and returns the image id.
 async fn pull(docker: &Client, reference: &str) -> String {
@@ -734,9 +734,8 @@ async fn one_client_shared_by_many_tasks() {
     }
 }
 
-/// Many OS threads sharing one client at once: half block on a shared runtime, half call
-/// through `dimg::blocking` as the Python `Client` and libdimg do (each kind of connection
-/// pooled apart).
+/// Many OS threads sharing clients at once: half block on a shared runtime with one async
+/// client, half call one `dimg::blocking::Client` as the Python `Client` and libdimg do.
 #[test]
 fn one_client_shared_by_many_threads() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -744,21 +743,21 @@ fn one_client_shared_by_many_threads() {
         .enable_all()
         .build()
         .unwrap();
-    let docker = docker();
+    let (docker, blocking) = (docker(), blocking_docker());
     std::thread::scope(|scope| {
         for n in 0..8 {
-            let (docker, handle) = (docker.clone(), rt.handle().clone());
+            let (docker, blocking, handle) = (docker.clone(), blocking.clone(), rt.handle().clone());
             scope.spawn(move || {
-                let calls = async {
-                    for _ in 0..5 {
-                        docker.ping().await.unwrap();
-                        docker.images().list(&ListOptions::new()).await.unwrap();
+                for _ in 0..5 {
+                    if n % 2 == 0 {
+                        handle.block_on(async {
+                            docker.ping().await.unwrap();
+                            docker.images().list(&ListOptions::new()).await.unwrap();
+                        })
+                    } else {
+                        blocking.ping().unwrap();
+                        blocking.images().list(&ListOptions::new()).unwrap();
                     }
-                };
-                if n % 2 == 0 {
-                    handle.block_on(calls)
-                } else {
-                    dimg::blocking::block_on(calls)
                 }
             });
         }
@@ -849,18 +848,19 @@ async fn blocking_calls_give_the_same_answers_as_async_ones() {
     let expected = docker.images().list(&by_reference).await.unwrap();
     let missing = image("t/nosuch-blocking:1.0");
     let (ping, listed, inspected, tagged, removed, gone, pulled) = tokio::task::spawn_blocking({
-        let docker = docker.clone();
         move || {
-            use dimg::blocking::block_on;
+            let docker = blocking_docker();
             let images = docker.images();
             (
-                block_on(docker.ping()),
-                block_on(images.list(&by_reference)),
-                block_on(images.inspect(name)),
-                block_on(images.tag(name, "dimgtest/blocking:2")),
-                block_on(images.remove_many(&[name, "dimgtest/blocking:2"], &RemoveOptions::new())),
-                block_on(images.inspect(name)),
-                block_on(images.pull(&missing, &PullOptions::new()).finish()),
+                docker.ping(),
+                images.list(&by_reference),
+                images.inspect(name),
+                images.tag(name, "dimgtest/blocking:2"),
+                images
+                    .remove_many([name, "dimgtest/blocking:2"], &RemoveOptions::new())
+                    .unwrap(),
+                images.inspect(name),
+                images.pull(&missing, &PullOptions::new()).finish(),
             )
         }
     })

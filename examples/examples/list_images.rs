@@ -7,19 +7,19 @@
 
 use std::time::SystemTime;
 
-use dimg::{Client, ListOptions};
+use dimg::ListOptions;
+use dimg::blocking::Client;
 use dimg_render::{self as render, ImagesView};
 
 fn main() {
     let pattern = std::env::args().nth(1);
     // A synchronous program: the call runs on this thread, no async runtime needed.
-    let result = dimg::blocking::block_on(async {
-        let docker = Client::from_env()?;
+    let result = Client::from_env().and_then(|docker| {
         let mut options = ListOptions::new();
         if let Some(pattern) = &pattern {
             options = options.reference(pattern.as_str());
         }
-        docker.images().list(&options).await
+        docker.images().list(&options)
     });
     match result {
         Ok(list) => {

@@ -14,7 +14,8 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use dimg::{Client, ClientBuilder, ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions};
+use dimg::blocking::Client;
+use dimg::{ClientBuilder, ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions};
 use dimg_examples::{Flag, Kind, Parsed, options_help, parse, stdout_terminal_width};
 use dimg_render::{self as render, ImagesView, PullMode, PullPrinter, SearchView};
 
@@ -285,7 +286,8 @@ fn run(mut args: Vec<String>) -> Status {
         if let Some(h) = &host {
             builder = builder.host(h);
         }
-        match builder.build() {
+        // A command-line program is synchronous: its calls run on the main thread, no runtime.
+        match builder.build_blocking() {
             Ok(c) => c,
             Err(e) => {
                 err(&format!("{}\n", dimg_render::cli_message(&e)));
@@ -293,16 +295,13 @@ fn run(mut args: Vec<String>) -> Status {
             }
         }
     };
-    // A command-line program is synchronous: its calls run on the main thread, no runtime.
-    dimg::blocking::block_on(async {
-        match command.name {
-            "images" => images(&client, command, &parsed).await,
-            "search" => search(&client, command, &parsed).await,
-            "pull" => pull(&client, command, &parsed).await,
-            "rmi" => rmi(&client, command, &parsed).await,
-            _ => info(&client, command, &parsed).await,
-        }
-    })
+    match command.name {
+        "images" => images(&client, command, &parsed),
+        "search" => search(&client, command, &parsed),
+        "pull" => pull(&client, command, &parsed),
+        "rmi" => rmi(&client, command, &parsed),
+        _ => info(&client, command, &parsed),
+    }
 }
 
 fn flag_label(arg: &str) -> String {
@@ -358,7 +357,7 @@ fn split_filter(text: &str) -> (String, String) {
     (k.trim().to_ascii_lowercase(), v.trim().to_string())
 }
 
-async fn images(client: &Client, command: &Command, p: &Parsed) -> Status {
+fn images(client: &Client, command: &Command, p: &Parsed) -> Status {
     if p.args.len() > 1 {
         return arg_count_error(command, "at most 1 argument");
     }
@@ -372,7 +371,7 @@ async fn images(client: &Client, command: &Command, p: &Parsed) -> Status {
         let (key, value) = split_filter(text);
         options = options.filter(ImageFilter::Other { key, value });
     }
-    let list = match client.images().list(&options).await {
+    let list = match client.images().list(&options) {
         Ok(list) => list,
         Err(e) => {
             err(&format!("{}\n", dimg_render::cli_message(&e)));
@@ -447,7 +446,7 @@ fn search_filters(pairs: &[(String, String)], mut options: SearchOptions) -> Res
     Ok(options)
 }
 
-async fn search(client: &Client, command: &Command, p: &Parsed) -> Status {
+fn search(client: &Client, command: &Command, p: &Parsed) -> Status {
     if p.args.len() != 1 {
         return arg_count_error(command, "1 argument");
     }
@@ -480,7 +479,7 @@ async fn search(client: &Client, command: &Command, p: &Parsed) -> Status {
         }
         options = options.limit(limit as u32);
     }
-    let results = match client.images().search(term, &options).await {
+    let results = match client.images().search(term, &options) {
         Ok(r) => r,
         Err(e) => {
             err(&format!("{}\n", dimg_render::cli_message(&e)));
@@ -524,7 +523,7 @@ fn platform_error(platform: &str) -> Option<String> {
     (parts.len() > 3).then(|| format!("{platform:?}: cannot parse platform specifier: invalid argument"))
 }
 
-async fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
+fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
     if p.args.len() != 1 {
         return arg_count_error(command, "1 argument");
     }
@@ -555,7 +554,7 @@ async fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
     };
     let mut printer = PullPrinter::new(mode);
     let mut stream = client.images().pull(name, &options);
-    while let Some(event) = stream.next_event().await {
+    while let Some(event) = stream.next_event() {
         match event {
             Ok(event) => {
                 if tty && !quiet {
@@ -573,12 +572,18 @@ async fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
     0
 }
 
-async fn rmi(client: &Client, command: &Command, p: &Parsed) -> Status {
+fn rmi(client: &Client, command: &Command, p: &Parsed) -> Status {
     if p.args.is_empty() {
         return arg_count_error(command, "at least 1 argument");
     }
     let options = RemoveOptions::new().force(p.bool("force")).noprune(p.bool("no-prune"));
-    let report = client.images().remove_many(&p.args, &options).await;
+    let report = match client.images().remove_many(&p.args, &options) {
+        Ok(report) => report,
+        Err(e) => {
+            err(&format!("{}\n", dimg_render::cli_message(&e)));
+            return 1;
+        }
+    };
     out(&render::remove_stdout(&report));
     err(&render::remove_errors(&report));
     u8::try_from(report.exit_code()).unwrap_or(1)
@@ -634,11 +639,11 @@ fn mirror(command: &Command, p: &Parsed) -> Status {
     }
 }
 
-async fn info(client: &Client, command: &Command, p: &Parsed) -> Status {
+fn info(client: &Client, command: &Command, p: &Parsed) -> Status {
     if !p.args.is_empty() {
         return arg_count_error(command, "no arguments");
     }
-    match client.info().await {
+    match client.info() {
         Ok(info) => {
             out(&render::info(&info));
             0

@@ -296,47 +296,41 @@ pub fn image_size(bytes: i64) -> String {
     human_size_with_precision(bytes as f64, 3)
 }
 
-/// `.SharedSize` of `docker images --format`: `N/A` for -1, else [`human_size`].
+/// `.SharedSize` of `docker images --format`: `N/A` when not counted, else [`human_size`].
 ///
 /// ```
-/// assert_eq!(dimg_render::format::shared_size(-1), "N/A");
-/// assert_eq!(dimg_render::format::shared_size(0), "0B");
+/// assert_eq!(dimg_render::format::shared_size(None), "N/A");
+/// assert_eq!(dimg_render::format::shared_size(Some(0)), "0B");
 /// ```
-pub fn shared_size(shared: i64) -> String {
-    if shared == -1 {
-        "N/A".to_owned()
-    } else {
-        human_size(shared as f64)
+pub fn shared_size(shared: Option<i64>) -> String {
+    match shared {
+        None => "N/A".to_owned(),
+        Some(shared) => human_size(shared as f64),
     }
 }
 
-/// `.UniqueSize` of `docker images --format`: `N/A` when either size is -1, else
-/// [`human_size`] of `size - shared`.
+/// `.UniqueSize` of `docker images --format`: `N/A` when the size is -1 or the shared size
+/// was not counted, else [`human_size`] of `size - shared`.
 ///
 /// ```
-/// assert_eq!(dimg_render::format::unique_size(7_000_000, -1), "N/A");
-/// assert_eq!(dimg_render::format::unique_size(7_000_000, 2_000_000), "5MB");
+/// assert_eq!(dimg_render::format::unique_size(7_000_000, None), "N/A");
+/// assert_eq!(dimg_render::format::unique_size(7_000_000, Some(2_000_000)), "5MB");
 /// ```
-pub fn unique_size(size: i64, shared: i64) -> String {
-    if size == -1 || shared == -1 {
-        "N/A".to_owned()
-    } else {
-        human_size(size.wrapping_sub(shared) as f64)
+pub fn unique_size(size: i64, shared: Option<i64>) -> String {
+    match shared {
+        Some(shared) if size != -1 => human_size(size.wrapping_sub(shared) as f64),
+        _ => "N/A".to_owned(),
     }
 }
 
-/// `.Containers` of `docker images --format`: `N/A` for -1, else the number.
+/// `.Containers` of `docker images --format`: `N/A` when not counted, else the number.
 ///
 /// ```
-/// assert_eq!(dimg_render::format::containers(-1), "N/A");
-/// assert_eq!(dimg_render::format::containers(3), "3");
+/// assert_eq!(dimg_render::format::containers(None), "N/A");
+/// assert_eq!(dimg_render::format::containers(Some(3)), "3");
 /// ```
-pub fn containers(count: i64) -> String {
-    if count == -1 {
-        "N/A".to_owned()
-    } else {
-        count.to_string()
-    }
+pub fn containers(count: Option<i64>) -> String {
+    count.map_or_else(|| "N/A".to_owned(), |count| count.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -122,31 +122,22 @@ where
 
 // ---------------------------------------------------------------------------------------------
 
+/// dimg's async client, on a Tokio runtime.
 struct Dimg {
-    /// `None`: calls run under `dimg::blocking::block_on` on the calling thread.
-    rt: Option<tokio::runtime::Runtime>,
+    rt: tokio::runtime::Runtime,
     client: dimg::Client,
     s: Settings,
 }
 
 impl Dimg {
     fn new(s: Settings, runtime_kind: &str) -> Result<Dimg, Failure> {
-        let rt = (runtime_kind != "blocking").then(|| runtime(runtime_kind));
+        let rt = runtime(runtime_kind);
         let client = dimg::Client::with_socket(&s.socket);
-        let dimg = Dimg { rt, client, s };
-        dimg.drive(dimg.client.ping()).map_err(err)?;
-        Ok(dimg)
+        rt.block_on(client.ping()).map_err(err)?;
+        Ok(Dimg { rt, client, s })
     }
 
-    fn drive<F: Future>(&self, future: F) -> F::Output {
-        match &self.rt {
-            Some(rt) => rt.block_on(future),
-            None => dimg::blocking::block_on(future),
-        }
-    }
-
-    /// `CONCURRENCY` list calls at once on one client: tasks on the runtime, or (blocking)
-    /// threads, as the raw floor does.
+    /// `CONCURRENCY` list calls at once on one client, as tasks on the runtime.
     fn list_concurrently(&self) -> Result<(), Failure> {
         let list = |c: dimg::Client| async move {
             c.images()
@@ -155,21 +146,7 @@ impl Dimg {
                 .map(drop)
                 .map_err(|e| e.to_string())
         };
-        match &self.rt {
-            Some(rt) => rt.block_on(all_at_once(|| list(self.client.clone()))),
-            None => std::thread::scope(|scope| {
-                let threads: Vec<_> = (0..CONCURRENCY)
-                    .map(|_| scope.spawn(|| dimg::blocking::block_on(list(self.client.clone()))))
-                    .collect();
-                for thread in threads {
-                    thread
-                        .join()
-                        .map_err(|_| Failure::Error("a thread panicked".into()))?
-                        .map_err(Failure::Error)?;
-                }
-                Ok(())
-            }),
-        }
+        self.rt.block_on(all_at_once(|| list(self.client.clone())))
     }
 }
 
@@ -179,7 +156,7 @@ impl Contender for Dimg {
             return self.list_concurrently().map(|()| Value::Null);
         }
         let (c, s) = (&self.client, &self.s);
-        self.drive(async {
+        self.rt.block_on(async {
             let images = c.images();
             match op {
                 "ping" => drop(c.ping().await.map_err(err)?),
@@ -220,6 +197,71 @@ impl Contender for Dimg {
             }
             Ok(Value::Null)
         })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// dimg's blocking client, on the calling thread.
+struct DimgBlocking {
+    client: dimg::blocking::Client,
+    s: Settings,
+}
+
+impl DimgBlocking {
+    fn new(s: Settings) -> Result<DimgBlocking, Failure> {
+        let client = dimg::blocking::Client::with_socket(&s.socket);
+        client.ping().map_err(err)?;
+        Ok(DimgBlocking { client, s })
+    }
+
+    /// `CONCURRENCY` list calls at once on one client, from threads, as the raw floor does.
+    fn list_concurrently(&self) -> Result<(), Failure> {
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..CONCURRENCY)
+                .map(|_| scope.spawn(|| self.client.images().list(&dimg::ListOptions::new()).map(drop)))
+                .collect();
+            for thread in threads {
+                thread
+                    .join()
+                    .map_err(|_| Failure::Error("a thread panicked".into()))?
+                    .map_err(err)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Contender for DimgBlocking {
+    fn run(&mut self, op: &str) -> Outcome {
+        let (c, s) = (&self.client, &self.s);
+        let images = c.images();
+        match op {
+            "list_concurrent" => self.list_concurrently()?,
+            "ping" => drop(c.ping().map_err(err)?),
+            "connect" => {
+                let fresh = dimg::blocking::Client::with_socket(&s.socket);
+                fresh.images().inspect(&s.inspect).map_err(err)?;
+            }
+            "list" => drop(images.list(&dimg::ListOptions::new()).map_err(err)?),
+            "list_all" => drop(images.list(&dimg::ListOptions::new().all(true)).map_err(err)?),
+            "search" => drop(images.search(&s.search, &dimg::SearchOptions::new()).map_err(err)?),
+            "inspect" => drop(images.inspect(&s.inspect).map_err(err)?),
+            "pull_remove" => {
+                images.pull(&s.small, &dimg::PullOptions::new()).finish().map_err(err)?;
+                images.remove(&s.small, &dimg::RemoveOptions::new()).map_err(err)?;
+            }
+            "pull_large" => {
+                let mut events = 0u64;
+                for event in images.pull(&s.large, &dimg::PullOptions::new()) {
+                    event.map_err(err)?;
+                    events += 1;
+                }
+                return Ok(json!({ "events": events }));
+            }
+            _ => return Err(Failure::Skip(format!("no operation {op}"))),
+        }
+        Ok(Value::Null)
     }
 }
 
@@ -739,7 +781,7 @@ fn main() {
     let contender: Result<Box<dyn Contender>, Failure> = match which.as_str() {
         "raw" => Raw::new(s).map(|c| Box::new(c) as Box<dyn Contender>),
         "dimg" => Dimg::new(s, &runtime_kind).map(|c| Box::new(c) as Box<dyn Contender>),
-        "dimg-blocking" => Dimg::new(s, "blocking").map(|c| Box::new(c) as Box<dyn Contender>),
+        "dimg-blocking" => DimgBlocking::new(s).map(|c| Box::new(c) as Box<dyn Contender>),
         "bollard" => Bollard::new(s, &runtime_kind).map(|c| Box::new(c) as Box<dyn Contender>),
         "cli" => Ok(Box::new(Cli { s, curl: false })),
         "curl" => Ok(Box::new(Cli { s, curl: true })),

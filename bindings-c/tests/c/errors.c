@@ -153,15 +153,38 @@ static void ok_and_names(void) {
     CHECK_STR(dimg_result_name(DIMG_RESULT_UNSUPPORTED_OPTION), "DIMG_RESULT_UNSUPPORTED_OPTION");
     CHECK_STR(dimg_result_name(DIMG_RESULT_PANIC), "DIMG_RESULT_PANIC");
     CHECK_STR(dimg_result_name(DIMG_RESULT_UNAUTHORIZED), "DIMG_RESULT_UNAUTHORIZED");
-    CHECK_STR(dimg_result_name(14), "DIMG_RESULT_UNKNOWN");
+    CHECK_STR(dimg_result_name(DIMG_RESULT_CREDENTIALS), "DIMG_RESULT_CREDENTIALS");
+    CHECK_STR(dimg_result_name(15), "DIMG_RESULT_UNKNOWN");
     CHECK_STR(dimg_result_name(-1), "DIMG_RESULT_UNKNOWN");
     /* The numbers are API. */
     CHECK(DIMG_RESULT_OK == 0 && DIMG_RESULT_INVALID_ARGUMENT == 1 && DIMG_RESULT_INVALID_REFERENCE == 2 &&
           DIMG_RESULT_CONNECT == 3 && DIMG_RESULT_TIMEOUT == 4 && DIMG_RESULT_NOT_FOUND == 5 &&
           DIMG_RESULT_CONFLICT == 6 && DIMG_RESULT_API == 7 && DIMG_RESULT_PULL_FAILED == 8 &&
           DIMG_RESULT_PROTOCOL == 9 && DIMG_RESULT_CANCELLED == 10 && DIMG_RESULT_REENTRANT == 11 &&
-          DIMG_RESULT_UNSUPPORTED_OPTION == 12 && DIMG_RESULT_UNAUTHORIZED == 13 && DIMG_RESULT_PANIC == 99);
+          DIMG_RESULT_UNSUPPORTED_OPTION == 12 && DIMG_RESULT_UNAUTHORIZED == 13 &&
+          DIMG_RESULT_CREDENTIALS == 14 && DIMG_RESULT_PANIC == 99);
     PASS("OK clears the last error; result names; stable numbers");
+}
+
+/* Addresses are read by dimg's one rule (the same in Rust and Python), as DOCKER_HOST is. */
+static void host_forms(void) {
+    static const char *const forms[][2] = {
+        {"unix:///run/x.sock", "unix:///run/x.sock"}, {"unix://", "unix:///var/run/docker.sock"},
+        {"/run/x.sock", "unix:///run/x.sock"},        {"./x.sock", "unix://./x.sock"},
+        {"tcp://127.0.0.1", "tcp://127.0.0.1:2375"},  {"tcp://127.0.0.1:2375/", "tcp://127.0.0.1:2375"},
+        {"127.0.0.1:4000", "tcp://127.0.0.1:4000"},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        dimg_client *client = NULL;
+        CHECK_OK(dimg_client_new(forms[i][0], 0, &client));
+        CHECK_STR(dimg_client_host(client), forms[i][1]);
+        dimg_client_free(client);
+    }
+    dimg_client *tcp = NULL;
+    CHECK_OK(dimg_client_new("tcp://127.0.0.1:1", 0, &tcp));
+    CHECK_STR(dimg_client_socket_path(tcp), "");
+    dimg_client_free(tcp);
+    PASS("host forms as in Rust and Python");
 }
 
 static void invalid_argument(void) {
@@ -169,8 +192,9 @@ static void invalid_argument(void) {
     CHECK_CODE(dimg_client_new("ssh://me@example.invalid", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
     CHECK_CONTAINS(last_message(message, sizeof message), "ssh://");
     CHECK(client == NULL);
-    CHECK_CODE(dimg_client_new("unix://", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_CODE(dimg_client_new("tcp://127.0.0.1:99999", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
     CHECK_CODE(dimg_client_new("", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK(client == NULL);
     CHECK_CODE(dimg_client_new("/tmp/\xc3\x28.sock", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
     CHECK_STR(last_message(message, sizeof message), "socket_or_host is not valid UTF-8");
     CHECK_CODE(dimg_client_new(NULL, 0, NULL), DIMG_RESULT_INVALID_ARGUMENT);
@@ -484,6 +508,7 @@ int main(void) {
     docker_quiet("rmi -f dimgc-errors/conflict:a dimgc-errors/conflict:b");
 
     ok_and_names();
+    host_forms();
     invalid_argument();
     environment();
     invalid_reference();

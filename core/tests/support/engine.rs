@@ -61,6 +61,16 @@ pub fn docker() -> dimg::Client {
         .expect("client for the private engine")
 }
 
+/// The same, for synchronous code.
+#[allow(dead_code)] // not every test crate calls blocking code
+pub fn blocking_docker() -> dimg::blocking::Client {
+    dimg::Client::builder()
+        .host(&docker_host())
+        .timeout(Duration::from_secs(120))
+        .build_blocking()
+        .expect("blocking client for the private engine")
+}
+
 /// Removes an image by name or id from `client`'s engine if it is there, ignoring "not found".
 pub async fn cleanup(client: &dimg::Client, name: &str) {
     let force = dimg::RemoveOptions::new().force(true);

@@ -13,73 +13,24 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::client::conn::http1;
 use hyper::{Method, Request, Response};
-use hyper_util::rt::TokioIo;
+
+use crate::transport::connect::Conn;
 
 /// Idle connections kept per client; more are closed when they are given back.
 const MAX_IDLE: usize = 32;
-
-/// A connection to either kind of endpoint.
-#[derive(Debug)]
-pub(crate) enum Conn {
-    Unix(hyperlocal::UnixStream),
-    Tcp(TokioIo<tokio::net::TcpStream>),
-    /// Made under [`crate::blocking::block_on`], waited for with `poll(2)`.
-    Polled(crate::blocking::PolledStream),
-}
-
-impl hyper::rt::Read for Conn {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: hyper::rt::ReadBufCursor<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Unix(s) => Pin::new(s).poll_read(cx, buf),
-            Conn::Tcp(s) => Pin::new(s).poll_read(cx, buf),
-            Conn::Polled(s) => Pin::new(s).poll_read(cx, buf),
-        }
-    }
-}
-
-impl hyper::rt::Write for Conn {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Conn::Unix(s) => Pin::new(s).poll_write(cx, buf),
-            Conn::Tcp(s) => Pin::new(s).poll_write(cx, buf),
-            Conn::Polled(s) => Pin::new(s).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Unix(s) => Pin::new(s).poll_flush(cx),
-            Conn::Tcp(s) => Pin::new(s).poll_flush(cx),
-            Conn::Polled(s) => Pin::new(s).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
-            Conn::Tcp(s) => Pin::new(s).poll_shutdown(cx),
-            Conn::Polled(s) => Pin::new(s).poll_shutdown(cx),
-        }
-    }
-}
 
 /// One HTTP/1.1 connection: the request side and the future that runs the protocol.
 struct Http {
     sender: http1::SendRequest<Full<Bytes>>,
     conn: Pin<Box<http1::Connection<Conn, Full<Bytes>>>>,
-    /// Made under [`crate::blocking::block_on`], and only usable there: the flag that makes
-    /// its next read a real one (see [`crate::blocking::PolledStream::recheck`]).
+    /// For a polled connection, the flag that makes its next read a real one (see
+    /// [`crate::transport::polled::PolledStream::recheck`]).
     polled: Option<Arc<AtomicBool>>,
 }
 
@@ -98,40 +49,27 @@ pub(crate) enum SendError {
     Http(hyper::Error),
 }
 
-/// The idle connections of one client, shared by its clones: those driven by Tokio, and
-/// those made under [`crate::blocking::block_on`] (waited for with `poll(2)`), apart.
+/// The idle connections of one client, shared by its clones (all of one driver, as the
+/// client is).
 #[derive(Default)]
 pub(crate) struct Pool {
     idle: Mutex<Vec<Http>>,
-    idle_polled: Mutex<Vec<Http>>,
 }
 
 impl std::fmt::Debug for Pool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let idle = self.idle.lock().map(|i| i.len()).unwrap_or(0);
-        let idle_polled = self.idle_polled.lock().map(|i| i.len()).unwrap_or(0);
-        f.debug_struct("Pool")
-            .field("idle", &idle)
-            .field("idle_polled", &idle_polled)
-            .finish()
+        f.debug_struct("Pool").field("idle", &idle).finish()
     }
 }
 
 impl Pool {
-    fn idle(&self, polled: bool) -> &Mutex<Vec<Http>> {
-        if polled { &self.idle_polled } else { &self.idle }
-    }
-
     fn take_idle(&self) -> Option<Http> {
-        let polled = crate::blocking::active();
-        self.idle(polled).lock().unwrap_or_else(|e| e.into_inner()).pop()
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()
     }
 
     fn give_back(&self, http: Http) {
-        let mut idle = self
-            .idle(http.polled.is_some())
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < MAX_IDLE {
             idle.push(http);
         }
@@ -144,7 +82,7 @@ impl Pool {
     /// requests); never a request that changes something once it may have reached the daemon
     /// (a pull or a delete must not happen twice).
     ///
-    /// Under [`crate::blocking::block_on`] nothing watches an idle connection between calls,
+    /// For a polled connection nothing watches it while idle between calls,
     /// so a GET finds out on use that the daemon closed it (and is sent again), and any other
     /// request first reads the connection once to see that it is still open.
     pub(crate) async fn send<C, F>(
@@ -314,18 +252,5 @@ impl Body for ResponseBody {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
-    }
-}
-
-/// Connects, giving up after `limit`.
-pub(crate) async fn with_connect_timeout(
-    limit: Option<Duration>,
-    connect: impl Future<Output = io::Result<Conn>>,
-) -> io::Result<Conn> {
-    match limit {
-        Some(limit) => crate::rt::timeout(limit, connect)
-            .await
-            .unwrap_or_else(|| Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out"))),
-        None => connect.await,
     }
 }

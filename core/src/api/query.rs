@@ -5,6 +5,7 @@
 //! image name are validated by the reference grammar first and then encoded the same way,
 //! keeping only `/`, `:` and `@`, which the daemon's router expects verbatim.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Appends `s` percent-encoded; `keep` lists extra bytes left as they are.
@@ -58,6 +59,41 @@ impl Target {
     pub(crate) fn into_string(self) -> String {
         self.text
     }
+}
+
+/// Encodes filters as the daemon's JSON, in one of its two accepted forms.
+///
+/// Docker accepts both forms on every endpoint; Podman 4.3 does not: its image list matches
+/// nothing when a key has two values in the list form, and its search fails ("index out of
+/// range") on the map form. So each endpoint uses the form both engines read correctly.
+pub(crate) fn filters_json<'a>(pairs: impl Iterator<Item = (&'a str, String)>, form: FilterForm) -> Option<String> {
+    let mut map: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (key, value) in pairs {
+        map.entry(key).or_default().push(value);
+    }
+    if map.is_empty() {
+        return None;
+    }
+    let json = match form {
+        FilterForm::List => serde_json::to_string(&map),
+        FilterForm::Map => {
+            let map: BTreeMap<&str, BTreeMap<String, bool>> = map
+                .into_iter()
+                .map(|(key, values)| (key, values.into_iter().map(|v| (v, true)).collect()))
+                .collect();
+            serde_json::to_string(&map)
+        }
+    };
+    Some(json.expect("a map of strings always serialises"))
+}
+
+/// The two JSON forms of filters (see [`filters_json`]).
+#[derive(Clone, Copy)]
+pub(crate) enum FilterForm {
+    /// `{"key":{"value":true}}`, as the docker CLI sends them (used for the image list).
+    Map,
+    /// `{"key":["value"]}`, the older form (used for search).
+    List,
 }
 
 #[cfg(test)]

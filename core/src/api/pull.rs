@@ -12,8 +12,9 @@ use hyper::body::Body;
 use crate::transport::ResponseBody;
 use serde::Deserialize;
 
+use crate::api::jsonlines::JsonLines;
 use crate::error::{Error, Result};
-use crate::jsonlines::JsonLines;
+use crate::runtime::Driver;
 
 /// What one pull message says, classified from the daemon's `status` text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -525,6 +526,7 @@ enum State {
 /// let summary = pull.summary();
 /// # Ok(()) }
 /// ```
+#[must_use = "a pull does nothing until its stream is read (next_event or finish)"]
 pub struct PullStream {
     /// The client and reference, to look up the digest after a Podman pull (whose stream
     /// has no `Digest:` line).
@@ -535,7 +537,9 @@ pub struct PullStream {
     lines: JsonLines,
     summary: PullSummary,
     timeout: Option<Duration>,
-    idle: Option<crate::rt::Sleep>,
+    /// Whose timer the idle timeout is (the client's driver).
+    driver: Driver,
+    idle: Option<crate::runtime::Sleep>,
 }
 
 impl std::fmt::Debug for PullStream {
@@ -553,7 +557,9 @@ impl PullStream {
         timeout: Option<Duration>,
         start: Starting,
     ) -> PullStream {
+        let driver = client.transport().driver();
         PullStream {
+            driver,
             completion: Some((client, reference.clone())),
             podman_before: None,
             state: State::Starting(start),
@@ -572,6 +578,7 @@ impl PullStream {
             lines: JsonLines::new(),
             summary: PullSummary::new(String::new()),
             timeout: None,
+            driver: Driver::Tokio,
             idle: None,
         }
     }
@@ -620,7 +627,7 @@ impl PullStream {
             let deadline = std::time::Instant::now().checked_add(limit);
             match &mut self.idle {
                 Some(sleep) => sleep.reset(deadline),
-                None => self.idle = Some(crate::rt::sleep_until(deadline)),
+                None => self.idle = Some(crate::runtime::sleep_until(self.driver, deadline)),
             }
         }
     }

@@ -1,9 +1,18 @@
-//! HTTP/1.1 over the daemon's Unix socket (or plain TCP): one keep-alive pool, timeouts, and the mapping of
-//! HTTP failures onto [`Error`].
+//! The one request/response path of every client: HTTP/1.1 to an [`Endpoint`] over a pool of
+//! kept-alive connections, timeouts, and the mapping of HTTP failures onto [`Error`].
+//!
+//! - [`endpoint`]: where the daemon is (`DOCKER_HOST` forms).
+//! - [`connect`]: connectors, one per kind of endpoint, for either driver.
+//! - [`pool`]: kept-alive connections driven by the caller.
+//! - [`polled`]: the sockets of [`crate::blocking::Client`], waited for with `poll(2)`.
+
+pub(crate) mod connect;
+pub(crate) mod endpoint;
+pub(crate) mod polled;
+pub(crate) mod pool;
 
 use std::future::Future;
 use std::io;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,53 +20,40 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::header::{CONTENT_TYPE, HOST, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Uri};
-use hyper_util::rt::TokioIo;
 use serde::de::DeserializeOwned;
-use tower_service::Service;
 
-use crate::blocking::PolledStream;
+pub use self::endpoint::Endpoint;
+pub(crate) use self::pool::ResponseBody;
+use self::pool::{Pool, SendError};
 use crate::error::{BoxError, Error, Result};
-pub(crate) use crate::pool::ResponseBody;
-use crate::pool::{Conn, Pool, SendError, with_connect_timeout};
+use crate::runtime::{self, Driver};
 
 /// The largest JSON body read into memory (a list of 10 000 images is ~5 MB).
 const MAX_BODY: usize = 256 * 1024 * 1024;
 /// The largest error body kept.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// Where the daemon listens.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Endpoint {
-    /// A Unix socket path (`unix:///var/run/docker.sock`).
-    Unix(PathBuf),
-    /// A plain TCP `host:port` (`tcp://127.0.0.1:2375`; no TLS).
-    Tcp(String),
-}
-
-impl std::fmt::Display for Endpoint {
-    /// The `DOCKER_HOST` form.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Endpoint::Unix(path) => write!(f, "unix://{}", path.display()),
-            Endpoint::Tcp(address) => write!(f, "tcp://{address}"),
-        }
-    }
-}
-
 /// The request side shared by every clone of a [`crate::Client`].
 #[derive(Debug)]
 pub(crate) struct Transport {
     pool: Arc<Pool>,
     endpoint: Endpoint,
+    driver: Driver,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
 }
 
 impl Transport {
-    pub(crate) fn new(endpoint: Endpoint, connect_timeout: Option<Duration>, timeout: Option<Duration>) -> Transport {
+    pub(crate) fn new(
+        endpoint: Endpoint,
+        driver: Driver,
+        connect_timeout: Option<Duration>,
+        timeout: Option<Duration>,
+    ) -> Transport {
         Transport {
             pool: Arc::default(),
             endpoint,
+            driver,
             connect_timeout,
             timeout,
         }
@@ -67,31 +63,9 @@ impl Transport {
         &self.endpoint
     }
 
-    /// Opens a new connection to the endpoint: a Tokio socket, or under
-    /// [`crate::blocking::block_on`] one waited for with `poll(2)` on the calling thread.
-    async fn connect(&self) -> io::Result<Conn> {
-        if crate::blocking::active() {
-            let limit = self.connect_timeout;
-            return match &self.endpoint {
-                Endpoint::Unix(path) => PolledStream::connect_unix(path, limit),
-                Endpoint::Tcp(address) => PolledStream::connect_tcp(address, limit),
-            }
-            .map(Conn::Polled);
-        }
-        let connect = async {
-            match &self.endpoint {
-                Endpoint::Unix(path) => {
-                    let uri: Uri = hyperlocal::Uri::new(path, "/").into();
-                    hyperlocal::UnixConnector.call(uri).await.map(Conn::Unix)
-                }
-                Endpoint::Tcp(address) => {
-                    let stream = tokio::net::TcpStream::connect(address).await?;
-                    stream.set_nodelay(true)?;
-                    Ok(Conn::Tcp(TokioIo::new(stream)))
-                }
-            }
-        };
-        with_connect_timeout(self.connect_timeout, connect).await
+    /// Who waits for this client's sockets and timers.
+    pub(crate) fn driver(&self) -> Driver {
+        self.driver
     }
 
     pub(crate) fn timeout(&self) -> Option<Duration> {
@@ -101,7 +75,7 @@ impl Transport {
     /// Runs `fut` under the request timeout.
     pub(crate) async fn timed<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
         match self.timeout {
-            Some(limit) => crate::rt::timeout(limit, fut)
+            Some(limit) => runtime::timeout(self.driver, limit, fut)
                 .await
                 .unwrap_or(Err(Error::Timeout(limit))),
             None => fut.await,
@@ -148,7 +122,9 @@ impl Transport {
             .map_err(|e| Error::InvalidArgument(format!("cannot build a request for {target:?}: {e}")))?;
         let response = self
             .pool
-            .send(request, || self.connect())
+            .send(request, || {
+                connect::connect(&self.endpoint, self.driver, self.connect_timeout)
+            })
             .await
             .map_err(|e| self.request_error(e))?;
         if response.status().is_success() {

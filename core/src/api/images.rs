@@ -1,342 +1,39 @@
 //! Image operations: what `docker images`, `docker search`, `docker pull` and `docker rmi`
 //! do, plus inspect and tag.
 
-use std::collections::BTreeMap;
-use std::str::FromStr;
+use std::time::Duration;
 
 use hyper::Method;
 use hyper::header::HeaderValue;
 
-use crate::auth::{Credentials, RegistryAuth, registry_key};
+use crate::api::options::{
+    ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions, normalise_platform,
+};
+use crate::api::pull::{PullStream, Started};
+use crate::api::query::{FilterForm, Target, encode_image_path, filters_json};
+use crate::api::require;
+use crate::auth::{Credentials, registry_key};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{ImageInspect, ImageSummary, RemovedItem, SearchResult, removed_items};
-use crate::pull::{PullStream, Started};
-use crate::query::{Target, encode_image_path};
 use crate::reference::{ImageRef, validate_image_name};
+use crate::runtime::{self, Driver};
 use crate::transport::decode;
-use crate::version::{ApiVersion, require};
-use std::time::Duration;
-
-/// Parses a filter value as the daemon's booleans, accepting `true/false/1/0` in any case.
-fn parse_bool(key: &str, value: &str) -> Result<bool> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        _ => Err(Error::InvalidArgument(format!(
-            "invalid filter '{key}={value}': expected true or false"
-        ))),
-    }
-}
-
-/// Splits `KEY=VALUE` as the docker CLI does: key trimmed and lowercased, value trimmed,
-/// split at the first `=`.
-fn split_filter(text: &str) -> Result<(String, String)> {
-    let (key, value) = text
-        .split_once('=')
-        .ok_or_else(|| Error::InvalidArgument(format!("bad format of filter (expected name=value): {text:?}")))?;
-    Ok((key.trim().to_ascii_lowercase(), value.trim().to_string()))
-}
-
-/// One `docker images --filter`.
-///
-/// # Examples
-/// ```
-/// use dimg::ImageFilter;
-/// let f: ImageFilter = "dangling=true".parse().unwrap();
-/// assert_eq!(f, ImageFilter::Dangling(true));
-/// assert_eq!("label=team=core".parse::<ImageFilter>().unwrap(), ImageFilter::Label("team=core".into()));
-/// assert!("colour=blue".parse::<ImageFilter>().is_err());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ImageFilter {
-    /// Only untagged (`true`) or only tagged (`false`) images.
-    Dangling(bool),
-    /// Images that have label `key`, or `key=value`.
-    Label(String),
-    /// Images created before this image (name, name:tag, id or name@digest).
-    Before(String),
-    /// Images created after this image.
-    Since(String),
-    /// Images whose reference matches this glob (`REPOSITORY[:TAG]`, e.g. `tiny:*`).
-    Reference(String),
-    /// Images created before this timestamp or Go duration (`10m`). Needs API 1.44.
-    Until(String),
-    /// A filter dimg does not know, sent as is (for newer daemons); the daemon validates it.
-    Other {
-        /// Filter key.
-        key: String,
-        /// Filter value.
-        value: String,
-    },
-}
-
-impl ImageFilter {
-    fn key(&self) -> &str {
-        match self {
-            ImageFilter::Dangling(_) => "dangling",
-            ImageFilter::Label(_) => "label",
-            ImageFilter::Before(_) => "before",
-            ImageFilter::Since(_) => "since",
-            ImageFilter::Reference(_) => "reference",
-            ImageFilter::Until(_) => "until",
-            ImageFilter::Other { key, .. } => key,
-        }
-    }
-
-    fn value(&self) -> String {
-        match self {
-            ImageFilter::Dangling(b) => b.to_string(),
-            ImageFilter::Label(v)
-            | ImageFilter::Before(v)
-            | ImageFilter::Since(v)
-            | ImageFilter::Reference(v)
-            | ImageFilter::Until(v)
-            | ImageFilter::Other { value: v, .. } => v.clone(),
-        }
-    }
-}
-
-impl FromStr for ImageFilter {
-    type Err = Error;
-
-    /// Parses `KEY=VALUE` for the keys `docker images` knows; others are refused.
-    fn from_str(text: &str) -> Result<ImageFilter> {
-        let (key, value) = split_filter(text)?;
-        Ok(match key.as_str() {
-            "dangling" => ImageFilter::Dangling(parse_bool(&key, &value)?),
-            "label" => ImageFilter::Label(value),
-            "before" => ImageFilter::Before(value),
-            "since" => ImageFilter::Since(value),
-            "reference" => ImageFilter::Reference(value),
-            "until" => ImageFilter::Until(value),
-            _ => return Err(Error::InvalidArgument(format!("invalid filter '{key}'"))),
-        })
-    }
-}
-
-/// Options of [`Images::list`] (`docker images`).
-///
-/// # Examples
-/// ```
-/// use dimg::{ImageFilter, ListOptions};
-/// let opts = ListOptions::new().all(true).filter(ImageFilter::Dangling(false)).reference("tiny:*");
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListOptions {
-    all: bool,
-    filters: Vec<ImageFilter>,
-    shared_size: bool,
-    manifests: bool,
-}
-
-impl ListOptions {
-    /// No options: tagged and dangling top-level images, as `docker images`.
-    pub fn new() -> ListOptions {
-        ListOptions::default()
-    }
-
-    /// Also intermediate images (`-a`).
-    pub fn all(mut self, all: bool) -> ListOptions {
-        self.all = all;
-        self
-    }
-
-    /// Adds a filter (`-f`). Filters of the same key are alternatives, different keys all apply.
-    pub fn filter(mut self, filter: ImageFilter) -> ListOptions {
-        self.filters.push(filter);
-        self
-    }
-
-    /// Only images matching `REPOSITORY[:TAG]` (the positional argument of `docker images`).
-    pub fn reference(self, pattern: impl Into<String>) -> ListOptions {
-        self.filter(ImageFilter::Reference(pattern.into()))
-    }
-
-    /// Fill [`ImageSummary::shared_size`] (API 1.42).
-    pub fn shared_size(mut self, on: bool) -> ListOptions {
-        self.shared_size = on;
-        self
-    }
-
-    /// Fill [`ImageSummary::manifests`] (API 1.47).
-    pub fn manifests(mut self, on: bool) -> ListOptions {
-        self.manifests = on;
-        self
-    }
-}
-
-/// Encodes filters as the daemon's JSON, in one of its two accepted forms.
-///
-/// Docker accepts both forms on every endpoint; Podman 4.3 does not: its image list matches
-/// nothing when a key has two values in the list form, and its search fails ("index out of
-/// range") on the map form. So each endpoint uses the form both engines read correctly.
-fn filters_json<'a>(pairs: impl Iterator<Item = (&'a str, String)>, form: FilterForm) -> Option<String> {
-    let mut map: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for (key, value) in pairs {
-        map.entry(key).or_default().push(value);
-    }
-    if map.is_empty() {
-        return None;
-    }
-    let json = match form {
-        FilterForm::List => serde_json::to_string(&map),
-        FilterForm::Map => {
-            let map: BTreeMap<&str, BTreeMap<String, bool>> = map
-                .into_iter()
-                .map(|(key, values)| (key, values.into_iter().map(|v| (v, true)).collect()))
-                .collect();
-            serde_json::to_string(&map)
-        }
-    };
-    Some(json.expect("a map of strings always serialises"))
-}
-
-/// The two JSON forms of filters (see [`filters_json`]).
-#[derive(Clone, Copy)]
-enum FilterForm {
-    /// `{"key":{"value":true}}`, as the docker CLI sends them (used for the image list).
-    Map,
-    /// `{"key":["value"]}`, the older form (used for search).
-    List,
-}
-
-/// One `docker search --filter`.
-///
-/// ```
-/// use dimg::SearchFilter;
-/// assert_eq!("stars=3".parse::<SearchFilter>().unwrap(), SearchFilter::Stars(3));
-/// assert_eq!("is-official=true".parse::<SearchFilter>().unwrap(), SearchFilter::IsOfficial(true));
-/// assert!("stars=many".parse::<SearchFilter>().is_err());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SearchFilter {
-    /// At least this many stars.
-    Stars(u32),
-    /// Only official (`true`) or only non-official images.
-    IsOfficial(bool),
-    /// Only automated (`true`) or only non-automated images (deprecated by Docker).
-    IsAutomated(bool),
-}
-
-impl FromStr for SearchFilter {
-    type Err = Error;
-
-    fn from_str(text: &str) -> Result<SearchFilter> {
-        let (key, value) = split_filter(text)?;
-        Ok(match key.as_str() {
-            "stars" => SearchFilter::Stars(value.parse().map_err(|_| {
-                Error::InvalidArgument(format!("invalid filter 'stars={value}': expected a number of stars"))
-            })?),
-            "is-official" => SearchFilter::IsOfficial(parse_bool(&key, &value)?),
-            "is-automated" => SearchFilter::IsAutomated(parse_bool(&key, &value)?),
-            _ => return Err(Error::InvalidArgument(format!("invalid filter '{key}'"))),
-        })
-    }
-}
-
-/// Options of [`Images::search`] (`docker search`).
-///
-/// ```
-/// let opts = dimg::SearchOptions::new().limit(10).filter(dimg::SearchFilter::Stars(3));
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchOptions {
-    limit: Option<u32>,
-    filters: Vec<SearchFilter>,
-    credentials: Credentials,
-}
-
-impl SearchOptions {
-    /// No limit (the daemon's default, 25) and no filters.
-    pub fn new() -> SearchOptions {
-        SearchOptions::default()
-    }
-
-    /// At most this many results, 1 to 100 (checked before sending). The index applies it
-    /// before the filters, so fewer can come back.
-    pub fn limit(mut self, limit: u32) -> SearchOptions {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Adds a filter.
-    pub fn filter(mut self, filter: SearchFilter) -> SearchOptions {
-        self.filters.push(filter);
-        self
-    }
-
-    /// Shorthand for `filter(SearchFilter::Stars(n))` (the old `docker search -s`).
-    pub fn min_stars(self, stars: u32) -> SearchOptions {
-        self.filter(SearchFilter::Stars(stars))
-    }
-
-    /// Where the index credentials come from (default: the docker CLI's `config.json`).
-    pub fn credentials(mut self, credentials: Credentials) -> SearchOptions {
-        self.credentials = credentials;
-        self
-    }
-}
-
-/// Options of [`Images::pull`] (`docker pull`).
-///
-/// ```
-/// let opts = dimg::PullOptions::new().platform("linux/amd64");
-/// let every_tag = dimg::PullOptions::new().all_tags(true);
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PullOptions {
-    all_tags: bool,
-    platform: Option<String>,
-    credentials: Credentials,
-}
-
-impl PullOptions {
-    /// Pull one tag (`latest` when the reference has none).
-    pub fn new() -> PullOptions {
-        PullOptions::default()
-    }
-
-    /// Pull every tag of the repository (`-a`); the reference must then have no tag or digest.
-    pub fn all_tags(mut self, on: bool) -> PullOptions {
-        self.all_tags = on;
-        self
-    }
-
-    /// Pull for this platform, `os[/arch[/variant]]` (API 1.32).
-    pub fn platform(mut self, platform: impl Into<String>) -> PullOptions {
-        self.platform = Some(platform.into());
-        self
-    }
-
-    /// Where the registry credentials come from (default: the docker CLI's `config.json`,
-    /// `credsStore` and `credHelpers`, keyed by the reference's registry).
-    pub fn credentials(mut self, credentials: Credentials) -> PullOptions {
-        self.credentials = credentials;
-        self
-    }
-
-    /// Shorthand for `credentials(Credentials::Explicit(auth))`.
-    ///
-    /// ```
-    /// let opts = dimg::PullOptions::new().auth(dimg::RegistryAuth::basic("alice", "secret"));
-    /// ```
-    pub fn auth(self, auth: RegistryAuth) -> PullOptions {
-        self.credentials(Credentials::Explicit(auth))
-    }
-}
+use crate::version::ApiVersion;
 
 /// The `X-Registry-Auth` header for `key`, looking up the docker configuration off the
 /// async threads (it may read a file or run a credential helper).
-async fn auth_header(credentials: &Credentials, key: String) -> Result<[(&'static str, HeaderValue); 1]> {
+async fn auth_header(
+    driver: Driver,
+    credentials: &Credentials,
+    key: String,
+) -> Result<[(&'static str, HeaderValue); 1]> {
     let value = match credentials {
         Credentials::FromConfig | Credentials::FromConfigFile(_) => {
             let credentials = credentials.clone();
-            crate::rt::run_blocking(move || credentials.header_for(&key))
+            runtime::run_blocking(driver, move || credentials.header_for(&key))
                 .await
-                .map_err(|e| Error::InvalidArgument(format!("credential lookup failed: {e}")))??
+                .map_err(|e| Error::credentials("the credential lookup failed", crate::error::BoxError::from(e)))??
         }
         other => other.header_for(&key)?,
     };
@@ -350,53 +47,6 @@ fn search_index(term: &str) -> &str {
     match term.split_once('/') {
         Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => first,
         _ => "docker.io",
-    }
-}
-
-/// Checks `os[/arch[/variant]]` and lowercases it, as the CLI does.
-fn normalise_platform(platform: &str) -> Result<String> {
-    let lower = platform.trim().to_ascii_lowercase();
-    let parts: Vec<&str> = lower.split('/').collect();
-    let valid_part = |p: &&str| {
-        !p.is_empty()
-            && p.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
-    };
-    if parts.len() > 3 || !parts.iter().all(valid_part) {
-        return Err(Error::InvalidArgument(format!(
-            "invalid platform {platform:?}: expected os[/arch[/variant]], e.g. linux/amd64"
-        )));
-    }
-    Ok(lower)
-}
-
-/// Options of [`Images::remove`] (`docker rmi`).
-///
-/// ```
-/// let opts = dimg::RemoveOptions::new().force(true).noprune(true);
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RemoveOptions {
-    force: bool,
-    noprune: bool,
-}
-
-impl RemoveOptions {
-    /// Neither force nor noprune.
-    pub fn new() -> RemoveOptions {
-        RemoveOptions::default()
-    }
-
-    /// Untag every reference and remove the image even if stopped containers use it (`-f`).
-    pub fn force(mut self, on: bool) -> RemoveOptions {
-        self.force = on;
-        self
-    }
-
-    /// Keep untagged parents (`--no-prune`).
-    pub fn noprune(mut self, on: bool) -> RemoveOptions {
-        self.noprune = on;
-        self
     }
 }
 
@@ -489,11 +139,14 @@ pub struct Images<'a> {
     client: &'a Client,
 }
 
-impl<'a> Images<'a> {
-    pub(crate) fn new(client: &'a Client) -> Images<'a> {
-        Images { client }
+impl Client {
+    /// Image operations: list, search, pull, remove, inspect, tag.
+    pub fn images(&self) -> Images<'_> {
+        Images { client: self }
     }
+}
 
+impl<'a> Images<'a> {
     /// `docker images`: the local images, newest first (as Docker orders them; dimg orders
     /// Podman's answer the same way).
     ///
@@ -525,7 +178,11 @@ impl<'a> Images<'a> {
                         && self.client.is_podman().await? =>
                 {
                     retries += 1;
-                    crate::rt::sleep(Duration::from_millis(10 * u64::from(retries))).await;
+                    crate::runtime::sleep(
+                        self.client.transport().driver(),
+                        Duration::from_millis(10 * u64::from(retries)),
+                    )
+                    .await;
                 }
                 other => break other?,
             }
@@ -552,7 +209,12 @@ impl<'a> Images<'a> {
     pub async fn search(&self, term: &str, options: &SearchOptions) -> Result<Vec<SearchResult>> {
         let target = search_target(term, options)?;
         let target = self.client.versioned(&target).await?;
-        let auth = auth_header(&options.credentials, registry_key(search_index(term))).await?;
+        let auth = auth_header(
+            self.client.transport().driver(),
+            &options.credentials,
+            registry_key(search_index(term)),
+        )
+        .await?;
         let (_, body) = self.client.transport().send_read(Method::GET, &target, &auth).await?;
         decode(&target, &body)
     }
@@ -605,11 +267,16 @@ impl<'a> Images<'a> {
                 if let Some(platform) = &request.platform {
                     target = target.param("platform", platform);
                 }
-                let auth = auth_header(&request.credentials, request.auth_key.clone()).await?;
+                let auth = auth_header(
+                    client.transport().driver(),
+                    &request.credentials,
+                    request.auth_key.clone(),
+                )
+                .await?;
                 // Podman's stream never says whether anything changed: remember what the
                 // reference named before, to compare once the pull is done.
                 let podman_before = match podman {
-                    true => Some(crate::pull::local_id(&client, &request.display).await),
+                    true => Some(crate::api::pull::local_id(&client, &request.display).await),
                     false => None,
                 };
                 let response = client
