@@ -44,10 +44,22 @@ if [ "${DIMG_SKIP_LINT:-0}" != 1 ]; then
   step "rustfmt and clippy"
   cargo fmt --all -- --check
   cargo clippy --workspace --all-targets --quiet -- -D warnings
+  RUSTDOCFLAGS="-D warnings" cargo doc -p dimg -p dimg-render --no-deps --quiet
 fi
+
+step "render: the Unicode width tables are what render/tools/width_tables.py generates"
+if [ ! -f /usr/share/unicode/EastAsianWidth.txt ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unicode-data >/dev/null
+fi
+python3 render/tools/width_tables.py /usr/share/unicode | diff -u render/src/width_tables.rs -
+
+step "layers: no module cycle in any crate"
+python3 scripts/module_cycles.py core/src render/src bindings-c/src bindings-python/src examples/src
 
 step "Rust tests: core (unit, doc, fake daemon, real engine, Podman, faults, load, credentials), CLI golden tests, C binding (ASan/UBSan, valgrind)"
 cargo test --workspace
+# The fuzz targets' corpus, replayed through their entry points (behind the `fuzzing` feature).
+cargo test -p dimg --features fuzzing --test fuzz_corpus
 
 step "Python binding: build into .venv (maturin), pytest, stubtest, mypy"
 if [ ! -x .venv/bin/python ]; then

@@ -442,6 +442,12 @@ void dimg_client_free(struct dimg_client *client);
 const char *dimg_client_host(const struct dimg_client *client);
 
 /**
+ * How long the client waits for an answer, in milliseconds (120 000 unless `dimg_client_new`
+ * was given another value: the same default as in Rust and Python); 0 for a NULL client.
+ */
+uint64_t dimg_client_timeout_ms(const struct dimg_client *client);
+
+/**
  * The Unix socket path the client talks to ("" when it does not use one), borrowed until the
  * client is freed; NULL for a NULL client.
  */

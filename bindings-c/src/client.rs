@@ -81,6 +81,17 @@ pub extern "C" fn dimg_client_host(client: *const dimg_client) -> *const c_char 
     }
 }
 
+/// How long the client waits for an answer, in milliseconds (120 000 unless `dimg_client_new`
+/// was given another value: the same default as in Rust and Python); 0 for a NULL client.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_client_timeout_ms(client: *const dimg_client) -> u64 {
+    ffi_boundary! {
+        opt_ref(client)
+            .and_then(|c| c.client.timeout())
+            .map_or(0, |limit| u64::try_from(limit.as_millis()).unwrap_or(u64::MAX))
+    }
+}
+
 /// The Unix socket path the client talks to ("" when it does not use one), borrowed until the
 /// client is freed; NULL for a NULL client.
 #[unsafe(no_mangle)]

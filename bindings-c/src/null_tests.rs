@@ -35,6 +35,7 @@ fn client_daemon_and_views() {
     assert_invalid(dimg_client_new(null(), 0, null_mut()), "client_out is NULL");
     dimg_client_free(null_mut());
     assert!(dimg_client_socket_path(null()).is_null());
+    assert_eq!(dimg_client_timeout_ms(null()), 0);
     assert!(dimg_client_host(null()).is_null());
     assert_invalid(
         dimg_pull_options_set_credentials(null_mut(), null(), null()),

@@ -39,7 +39,7 @@
 //! pull, system) build requests for a [`Client`]; `client` negotiates the API version; the
 //! transport sends every request over a pool of kept-alive connections, opened by its
 //! connectors for an [`Endpoint`]; `runtime` says what waits for them (Tokio, or `poll(2)` on
-//! the calling thread). [`reference`], `model`, [`auth`] and [`Error`] are used throughout.
+//! the calling thread). [`mod@reference`], `model`, [`auth`] and [`Error`] are used throughout.
 #![warn(missing_docs)]
 
 mod api;

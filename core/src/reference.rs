@@ -294,6 +294,27 @@ impl ImageRef {
         self
     }
 
+    /// The same repository with `tag` instead of its tag or digest, as docker-py's
+    /// `pull(repository, tag=...)` and `tag(repository, tag=...)` take it: a `tag` with a `:`
+    /// (`sha256:...`) is a digest.
+    ///
+    /// ```
+    /// use dimg::ImageRef;
+    /// let r = ImageRef::parse("zookeeper:3.8").unwrap().with_tag("3.9").unwrap();
+    /// assert_eq!(r.to_string(), "docker.io/library/zookeeper:3.9");
+    /// let digest = format!("sha256:{}", "a".repeat(64));
+    /// let pinned = ImageRef::parse("zookeeper").unwrap().with_tag(&digest).unwrap();
+    /// assert_eq!(pinned.digest(), Some(digest.as_str()));
+    /// assert!(ImageRef::parse("zookeeper").unwrap().with_tag("bad tag").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidReference`] when `tag` is not a valid tag or digest.
+    pub fn with_tag(&self, tag: &str) -> Result<ImageRef> {
+        let separator = if tag.contains(':') { '@' } else { ':' };
+        ImageRef::parse(&format!("{}{separator}{tag}", self.name()))
+    }
+
     /// Whether the reference has neither a tag nor a digest (Go's `IsNameOnly`).
     ///
     /// # Examples

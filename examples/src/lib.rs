@@ -405,26 +405,7 @@ fn parse_base0(s: &str) -> Result<u64, &'static str> {
 /// # let _ = width;
 /// ```
 pub fn stdout_terminal_width() -> Option<u16> {
-    terminal_width(1)
-}
-
-#[cfg(target_os = "linux")]
-fn terminal_width(fd: i32) -> Option<u16> {
-    let mut size = libc::winsize {
-        ws_row: 0,
-        ws_col: 0,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCGWINSZ writes one `struct winsize` to the pointer, which points to a live
-    // `libc::winsize`; it touches nothing else.
-    let rc = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size as *mut libc::winsize) };
-    (rc == 0).then_some(size.ws_col)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn terminal_width(_fd: i32) -> Option<u16> {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
+    terminal_size::terminal_size_of(std::io::stdout()).map(|(terminal_size::Width(columns), _)| columns)
 }
 
 /// The `Options:` block of a command's help, laid out like cobra's.

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::grapheme::Gp;
 use crate::width_tables::{GRAPHEME, RW_ZERO, WIDE};
 
 // ---------------------------------------------------------------------------------------------
@@ -667,26 +668,6 @@ fn runewidth_rune(c: char) -> usize {
     } else {
         1
     }
-}
-
-/// Grapheme cluster break property (rivo/uniseg v0.2 names).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Gp {
-    Any,
-    Prepend,
-    Cr,
-    Lf,
-    Control,
-    Extend,
-    RegionalIndicator,
-    SpacingMark,
-    L,
-    V,
-    T,
-    Lv,
-    Lvt,
-    Zwj,
-    ExtPict,
 }
 
 /// States of rivo/uniseg v0.2's grapheme parser.

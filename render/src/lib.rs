@@ -5,7 +5,7 @@
 //! functions and the Python `repr`s use it to print what `docker images`, `docker search`,
 //! `docker pull`, `docker rmi` and (part of) `docker info` print, byte for byte.
 //!
-//! - [`format`]: Go's number, size and duration formatting, display widths, the CLI's tab
+//! - [`mod@format`]: Go's number, size and duration formatting, display widths, the CLI's tab
 //!   writer and the pull progress bar (moby `pkg/jsonmessage`).
 //! - [`Template`]: the subset of Go `text/template` that `--format` uses.
 //! - [`images`], [`search`], [`PullPrinter`], [`remove_stdout`], [`info`]: whole outputs.
@@ -42,6 +42,7 @@
 
 mod error;
 pub mod format;
+mod grapheme;
 mod output;
 mod template;
 mod width_tables;

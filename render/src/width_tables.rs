@@ -2,7 +2,7 @@
 //! `render/tools/width_tables.py` from the Unicode Character Database files. Do not edit by hand:
 //! run `python3 render/tools/width_tables.py /usr/share/unicode > render/src/width_tables.rs`.
 
-use crate::format::Gp;
+use crate::grapheme::Gp;
 
 /// East Asian Width `W` and `F` ranges, Unicode 15.0.0 (`EastAsianWidth.txt`).
 #[rustfmt::skip]
@@ -38,7 +38,8 @@ pub(crate) static WIDE: &[(u32, u32)] = &[
 ];
 
 /// Zero-width ranges (at or above U+0300) of go-runewidth: its `nonprint` table plus its
-/// `combining` table (characters whose name contains COMBINING), Unicode 15.0.0.
+/// `combining` table (the `EastAsianWidth.txt` ranges whose line names a COMBINING
+/// character), Unicode 15.0.0.
 #[rustfmt::skip]
 pub(crate) static RW_ZERO: &[(u32, u32)] = &[
     (0x300, 0x36F), (0x483, 0x489), (0x70F, 0x70F), (0x7EB, 0x7F3), (0xC00, 0xC00), (0xC04, 0xC04),

@@ -183,8 +183,13 @@ static void host_forms(void) {
     dimg_client *tcp = NULL;
     CHECK_OK(dimg_client_new("tcp://127.0.0.1:1", 0, &tcp));
     CHECK_STR(dimg_client_socket_path(tcp), "");
+    CHECK(dimg_client_timeout_ms(tcp) == 120000); /* dimg::DEFAULT_TIMEOUT, as in Rust and Python */
     dimg_client_free(tcp);
-    PASS("host forms as in Rust and Python");
+    CHECK_OK(dimg_client_new("tcp://127.0.0.1:1", 1500, &tcp));
+    CHECK(dimg_client_timeout_ms(tcp) == 1500);
+    dimg_client_free(tcp);
+    CHECK(dimg_client_timeout_ms(NULL) == 0);
+    PASS("host forms and the default timeout as in Rust and Python");
 }
 
 static void invalid_argument(void) {

@@ -22,6 +22,7 @@ static void client_and_daemon(void) {
     CHECK(client == (dimg_client *)0x1);
     dimg_client_free(NULL);
     CHECK(dimg_client_socket_path(NULL) == NULL);
+    CHECK(dimg_client_timeout_ms(NULL) == 0);
     CHECK(dimg_client_host(NULL) == NULL);
     CHECK_INVALID(dimg_pull_options_set_credentials(NULL, "u", "p"), "options is NULL");
     bool changed = true;

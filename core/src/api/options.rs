@@ -86,12 +86,20 @@ impl ImageFilter {
     }
 }
 
-impl FromStr for ImageFilter {
-    type Err = Error;
-
-    /// Parses `KEY=VALUE` for the keys `docker images` knows; others are refused.
-    fn from_str(text: &str) -> Result<ImageFilter> {
-        let (key, value) = split_filter(text)?;
+impl ImageFilter {
+    /// The filter `key=value` (key trimmed and lowercased, value trimmed), for the keys
+    /// `docker images` knows; how a binding turns `{"dangling": True}` into a filter.
+    ///
+    /// ```
+    /// use dimg::ImageFilter;
+    /// assert_eq!(ImageFilter::from_pair("Dangling", "true").unwrap(), ImageFilter::Dangling(true));
+    /// assert!(ImageFilter::from_pair("colour", "blue").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an unknown key or a value the key does not take.
+    pub fn from_pair(key: &str, value: &str) -> Result<ImageFilter> {
+        let (key, value) = (key.trim().to_ascii_lowercase(), value.trim().to_string());
         Ok(match key.as_str() {
             "dangling" => ImageFilter::Dangling(parse_bool(&key, &value)?),
             "label" => ImageFilter::Label(value),
@@ -104,6 +112,16 @@ impl FromStr for ImageFilter {
     }
 }
 
+impl FromStr for ImageFilter {
+    type Err = Error;
+
+    /// Parses `KEY=VALUE` (split at the first `=`) as [`ImageFilter::from_pair`] does.
+    fn from_str(text: &str) -> Result<ImageFilter> {
+        let (key, value) = split_filter(text)?;
+        ImageFilter::from_pair(&key, &value)
+    }
+}
+
 /// Options of [`crate::Images::list`] (`docker images`).
 ///
 /// # Examples
@@ -112,6 +130,7 @@ impl FromStr for ImageFilter {
 /// let opts = ListOptions::new().all(true).filter(ImageFilter::Dangling(false)).reference("tiny:*");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
 pub struct ListOptions {
     pub(crate) all: bool,
     pub(crate) filters: Vec<ImageFilter>,
@@ -142,13 +161,13 @@ impl ListOptions {
         self.filter(ImageFilter::Reference(pattern.into()))
     }
 
-    /// Fill [`ImageSummary::shared_size`] (API 1.42).
+    /// Fill [`crate::ImageSummary::shared_size`] (API 1.42).
     pub fn shared_size(mut self, on: bool) -> ListOptions {
         self.shared_size = on;
         self
     }
 
-    /// Fill [`ImageSummary::manifests`] (API 1.47).
+    /// Fill [`crate::ImageSummary::manifests`] (API 1.47).
     pub fn manifests(mut self, on: bool) -> ListOptions {
         self.manifests = on;
         self
@@ -174,11 +193,18 @@ pub enum SearchFilter {
     IsAutomated(bool),
 }
 
-impl FromStr for SearchFilter {
-    type Err = Error;
-
-    fn from_str(text: &str) -> Result<SearchFilter> {
-        let (key, value) = split_filter(text)?;
+impl SearchFilter {
+    /// The filter `key=value` for the keys `docker search` knows.
+    ///
+    /// ```
+    /// use dimg::SearchFilter;
+    /// assert_eq!(SearchFilter::from_pair("stars", "3").unwrap(), SearchFilter::Stars(3));
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an unknown key or a value the key does not take.
+    pub fn from_pair(key: &str, value: &str) -> Result<SearchFilter> {
+        let (key, value) = (key.trim().to_ascii_lowercase(), value.trim().to_string());
         Ok(match key.as_str() {
             "stars" => SearchFilter::Stars(value.parse().map_err(|_| {
                 Error::InvalidArgument(format!("invalid filter 'stars={value}': expected a number of stars"))
@@ -190,12 +216,23 @@ impl FromStr for SearchFilter {
     }
 }
 
+impl FromStr for SearchFilter {
+    type Err = Error;
+
+    /// Parses `KEY=VALUE` (split at the first `=`) as [`SearchFilter::from_pair`] does.
+    fn from_str(text: &str) -> Result<SearchFilter> {
+        let (key, value) = split_filter(text)?;
+        SearchFilter::from_pair(&key, &value)
+    }
+}
+
 /// Options of [`crate::Images::search`] (`docker search`).
 ///
 /// ```
 /// let opts = dimg::SearchOptions::new().limit(10).filter(dimg::SearchFilter::Stars(3));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
 pub struct SearchOptions {
     pub(crate) limit: Option<u32>,
     pub(crate) filters: Vec<SearchFilter>,
@@ -240,6 +277,7 @@ impl SearchOptions {
 /// let every_tag = dimg::PullOptions::new().all_tags(true);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
 pub struct PullOptions {
     pub(crate) all_tags: bool,
     pub(crate) platform: Option<String>,
@@ -304,6 +342,7 @@ pub(crate) fn normalise_platform(platform: &str) -> Result<String> {
 /// let opts = dimg::RemoveOptions::new().force(true).noprune(true);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
 pub struct RemoveOptions {
     pub(crate) force: bool,
     pub(crate) noprune: bool,

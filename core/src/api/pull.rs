@@ -49,6 +49,30 @@ pub enum PullPhase {
 }
 
 impl PullPhase {
+    /// The phase's name in snake case (`pulling_fs_layer`, `downloading`, `other`), as the
+    /// bindings spell it.
+    ///
+    /// ```
+    /// assert_eq!(dimg::PullPhase::PullingFsLayer.as_str(), "pulling_fs_layer");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PullPhase::PullingFrom => "pulling_from",
+            PullPhase::PullingFsLayer => "pulling_fs_layer",
+            PullPhase::Waiting => "waiting",
+            PullPhase::Downloading => "downloading",
+            PullPhase::VerifyingChecksum => "verifying_checksum",
+            PullPhase::DownloadComplete => "download_complete",
+            PullPhase::Extracting => "extracting",
+            PullPhase::PullComplete => "pull_complete",
+            PullPhase::AlreadyExists => "already_exists",
+            PullPhase::Retrying => "retrying",
+            PullPhase::Digest => "digest",
+            PullPhase::Status => "status",
+            PullPhase::Other => "other",
+        }
+    }
+
     fn of(status: &str) -> PullPhase {
         match status {
             "Pulling fs layer" => PullPhase::PullingFsLayer,

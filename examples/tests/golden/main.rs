@@ -843,6 +843,33 @@ fn whole_daemon_cases(r: &Report) {
     }
 }
 
+/// `-H` read as the docker CLI reads it: dimg's one address rule (`dimg::Endpoint::parse`, the
+/// same in Rust, Python and C) against docker's, for forms both take. (Forms only dimg takes,
+/// such as a bare socket path, are unit-tested in core; nothing here may reach the default
+/// `tcp://localhost:2375`, which could be someone's engine.)
+fn host_cases(r: &Report) {
+    let tcp = std::env::var("DIMG_TEST_TCP_HOST").expect("DIMG_TEST_TCP_HOST (scripts/engine.sh env)");
+    let bare = tcp.trim_start_matches("tcp://").to_string();
+    let missing = format!("unix:///tmp/dimg-golden-{}-nosuch.sock", std::process::id());
+    for host in [
+        tcp.as_str(),
+        bare.as_str(),
+        "tcp://127.0.0.1:1",
+        "127.0.0.1:1",
+        missing.as_str(),
+    ] {
+        let args = strings(&["-H", host, "images", "-q"]);
+        r.same(
+            &format!("-H {host} images -q"),
+            &args,
+            &args,
+            Norm::SortedLines,
+            true,
+            1,
+        );
+    }
+}
+
 fn main() {
     let started = Instant::now();
     fixture::self_check();
@@ -890,6 +917,7 @@ fn main() {
             group("rmi", &|| rmi_cases(&report, &state));
         });
     });
+    group("hosts", &|| host_cases(&report));
     group("whole daemon", &|| whole_daemon_cases(&report));
     let _ = catch_unwind(AssertUnwindSafe(|| teardown(&state)));
     let _ = std::fs::remove_dir_all(&env.config_dir);
