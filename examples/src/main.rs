@@ -502,27 +502,6 @@ fn search(client: &Client, command: &Command, p: &Parsed) -> Status {
     }
 }
 
-/// The daemon's (containerd `platforms.Parse`) complaint about a `--platform` value, if any.
-fn platform_error(platform: &str) -> Option<String> {
-    const RE: &str = "^[A-Za-z0-9_-]+$";
-    if platform.contains('*') {
-        return Some(format!("{platform:?}: wildcards not yet supported: invalid argument"));
-    }
-    let parts: Vec<&str> = platform.split('/').collect();
-    for part in &parts {
-        let valid = !part.is_empty()
-            && part
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if !valid {
-            return Some(format!(
-                "{part:?} is an invalid component of {platform:?}: platform specifier component must match {RE:?}: invalid argument"
-            ));
-        }
-    }
-    (parts.len() > 3).then(|| format!("{platform:?}: cannot parse platform specifier: invalid argument"))
-}
-
 fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
     if p.args.len() != 1 {
         return arg_count_error(command, "1 argument");
@@ -538,8 +517,9 @@ fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
     }
     let mut options = PullOptions::new().all_tags(all_tags);
     if let Some(platform) = p.last("platform").filter(|p| !p.is_empty()) {
-        if let Some(message) = platform_error(platform) {
-            err(&format!("Error response from daemon: {message}\n"));
+        // Refused before anything is sent, in the daemon's words, as the daemon would answer.
+        if let Err(e) = dimg::check_platform(platform) {
+            err(&format!("Error response from daemon: {e}\n"));
             return 1;
         }
         options = options.platform(platform);

@@ -233,7 +233,7 @@ static void options(dimg_client *client, const char *p40) {
     dimg_pull_summary_free(summary);
     CHECK_OK(dimg_pull_options_set_platform(opts, "linux//x"));
     CHECK_CODE(dimg_client_pull(client, p40, opts, NULL, NULL, NULL), DIMG_RESULT_INVALID_ARGUMENT);
-    CHECK_CONTAINS(last_message(message, sizeof message), "invalid platform");
+    CHECK_CONTAINS(last_message(message, sizeof message), "is an invalid component of \"linux//x\"");
     CHECK_CODE(dimg_pull_options_set_platform(opts, "linux/\xff"), DIMG_RESULT_INVALID_ARGUMENT);
     CHECK_OK(dimg_pull_options_set_platform(opts, NULL));
     CHECK_OK(dimg_client_pull(client, p40, opts, NULL, NULL, NULL));

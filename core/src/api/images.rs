@@ -7,7 +7,7 @@ use hyper::Method;
 use hyper::header::HeaderValue;
 
 use crate::api::options::{
-    ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions, normalise_platform,
+    ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions, check_platform,
 };
 use crate::api::pull::{PullStream, Started};
 use crate::api::query::{FilterForm, Target, encode_image_path, filters_json};
@@ -464,7 +464,7 @@ struct PullRequest {
 
 fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {
     let parsed = ImageRef::parse(reference)?;
-    let platform = options.platform.as_deref().map(normalise_platform).transpose()?;
+    let platform = options.platform.as_deref().map(check_platform).transpose()?;
     let credentials = options.credentials.clone();
     let auth_key = registry_key(parsed.domain());
     if options.all_tags {

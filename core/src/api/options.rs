@@ -319,21 +319,48 @@ impl PullOptions {
     }
 }
 
-/// Checks `os[/arch[/variant]]` and lowercases it, as the CLI does.
-pub(crate) fn normalise_platform(platform: &str) -> Result<String> {
-    let lower = platform.trim().to_ascii_lowercase();
-    let parts: Vec<&str> = lower.split('/').collect();
-    let valid_part = |p: &&str| {
-        !p.is_empty()
-            && p.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
-    };
-    if parts.len() > 3 || !parts.iter().all(valid_part) {
+/// Checks a platform specifier (`os[/arch[/variant]]`, such as `linux/arm64/v8`) with the
+/// daemon's own rule (containerd's `platforms.Parse`: no wildcards, at most three components,
+/// each matching `^[A-Za-z0-9_-]+$`) and lowercases it, so that a bad one is refused before
+/// anything is sent, in the daemon's words.
+///
+/// ```
+/// assert_eq!(dimg::check_platform("Linux/AMD64").unwrap(), "linux/amd64");
+/// let err = dimg::check_platform("linux//x").unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     r#""" is an invalid component of "linux//x": platform specifier component must match "^[A-Za-z0-9_-]+$": invalid argument"#
+/// );
+/// assert!(dimg::check_platform("linux/*").is_err());
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidArgument`] with the daemon's message.
+pub fn check_platform(platform: &str) -> Result<String> {
+    const COMPONENT: &str = "^[A-Za-z0-9_-]+$";
+    if platform.contains('*') {
         return Err(Error::InvalidArgument(format!(
-            "invalid platform {platform:?}: expected os[/arch[/variant]], e.g. linux/amd64"
+            "{platform:?}: wildcards not yet supported: invalid argument"
         )));
     }
-    Ok(lower)
+    let parts: Vec<&str> = platform.split('/').collect();
+    for part in &parts {
+        let valid = !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !valid {
+            return Err(Error::InvalidArgument(format!(
+                "{part:?} is an invalid component of {platform:?}: platform specifier component must match {COMPONENT:?}: invalid argument"
+            )));
+        }
+    }
+    if parts.len() > 3 {
+        return Err(Error::InvalidArgument(format!(
+            "{platform:?}: cannot parse platform specifier: invalid argument"
+        )));
+    }
+    Ok(platform.to_ascii_lowercase())
 }
 
 /// Options of [`crate::Images::remove`] (`docker rmi`).
