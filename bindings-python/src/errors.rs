@@ -43,8 +43,14 @@ create_exception!(
 );
 create_exception!(
     dimg,
-    ImageNotFound,
+    NotFound,
     APIError,
+    "HTTP 404: the daemon has no such object (docker-py's NotFound)."
+);
+create_exception!(
+    dimg,
+    ImageNotFound,
+    NotFound,
     "HTTP 404: no such image, tag or manifest."
 );
 create_exception!(
@@ -67,41 +73,28 @@ create_exception!(
 );
 create_exception!(
     dimg,
+    CredentialsError,
+    DockerError,
+    "Registry credentials could not be looked up (config.json or a credential helper); nothing was sent."
+);
+create_exception!(
+    dimg,
     ProtocolError,
     DockerError,
     "The daemon's answer could not be understood."
 );
 
-/// Why a binding call failed: the core's error, or a Python exception (raised by a progress
-/// callback, a signal handler, or argument conversion) that must propagate unchanged.
-pub enum BindingError {
-    Core(dimg::Error),
-    Py(PyErr),
-}
-
-impl From<dimg::Error> for BindingError {
-    fn from(e: dimg::Error) -> BindingError {
-        BindingError::Core(e)
-    }
-}
-
-impl From<PyErr> for BindingError {
-    fn from(e: PyErr) -> BindingError {
-        BindingError::Py(e)
-    }
-}
-
-impl From<BindingError> for PyErr {
-    fn from(e: BindingError) -> PyErr {
-        match e {
-            BindingError::Py(err) => err,
-            BindingError::Core(err) => core_error(err),
-        }
-    }
-}
-
-/// The one mapping from the core's error enum onto Python exceptions.
+/// The one mapping from the core's error enum onto Python exceptions. A Python exception
+/// that stopped a call (Ctrl-C seen by the interrupt check, or one raised by a progress
+/// callback) travels through the core as `Error::Interrupted` and comes out unchanged.
 pub fn core_error(err: dimg::Error) -> PyErr {
+    let err = match err {
+        dimg::Error::Interrupted(source) => match source.downcast::<PyErr>() {
+            Ok(original) => return *original,
+            Err(other) => dimg::Error::Interrupted(other),
+        },
+        other => other,
+    };
     let message = err.chain();
     let status = err.http_status();
     let exception = match &err {
@@ -116,6 +109,10 @@ pub fn core_error(err: dimg::Error) -> PyErr {
         dimg::Error::Unauthorized { .. } => AuthenticationError::new_err(message),
         dimg::Error::Pull { .. } => PullError::new_err(message),
         dimg::Error::Protocol { .. } => ProtocolError::new_err(message),
+        dimg::Error::Credentials { .. } => CredentialsError::new_err(message),
+        // Not a daemon error: the program called dimg where it must not block (from its own
+        // progress callback), as before.
+        dimg::Error::Reentrant(_) => return PyRuntimeError::new_err(message),
         _ => DockerError::new_err(message),
     };
     Python::attach(|py| {
@@ -126,9 +123,14 @@ pub fn core_error(err: dimg::Error) -> PyErr {
     exception
 }
 
-/// The error raised when dimg is called from inside one of its own progress callbacks.
-pub fn reentrant() -> PyErr {
-    PyRuntimeError::new_err("dimg cannot be called from inside a dimg progress callback")
+/// A Python exception as the error that stops a core call, so that `core_error` gives it back.
+pub fn interrupted(err: PyErr) -> dimg::BoxError {
+    Box::new(err)
+}
+
+/// An argument the binding refuses before calling the core, as the core would.
+pub fn invalid_argument(message: String) -> PyErr {
+    core_error(dimg::Error::InvalidArgument(message))
 }
 
 /// Adds the exception classes to the module.
@@ -141,10 +143,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InvalidArgument", py.get_type::<InvalidArgument>())?;
     m.add("UnsupportedOption", py.get_type::<UnsupportedOption>())?;
     m.add("APIError", py.get_type::<APIError>())?;
+    m.add("NotFound", py.get_type::<NotFound>())?;
     m.add("ImageNotFound", py.get_type::<ImageNotFound>())?;
     m.add("Conflict", py.get_type::<Conflict>())?;
     m.add("AuthenticationError", py.get_type::<AuthenticationError>())?;
     m.add("PullError", py.get_type::<PullError>())?;
+    m.add("CredentialsError", py.get_type::<CredentialsError>())?;
     m.add("ProtocolError", py.get_type::<ProtocolError>())?;
     Ok(())
 }

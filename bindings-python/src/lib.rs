@@ -1,8 +1,10 @@
 //! `dimg._native`: the Python binding of the `dimg` crate. It only converts arguments,
 //! results and errors; every rule lives in the core crate. The public module is `dimg`
-//! (`python/dimg/__init__.py`), which re-exports what is registered here.
+//! (`python/dimg/__init__.py`): its `Client` / `AsyncClient` classes (`_client.py`) are
+//! written once in Python over the raw `Connection` registered here.
 
-mod client;
+mod connection;
+mod convert;
 mod daemon;
 mod errors;
 mod runtime;
@@ -15,7 +17,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     types::register(m)?;
-    client::register(m)?;
+    connection::register(m)?;
     daemon::register(m)?;
     Ok(())
 }

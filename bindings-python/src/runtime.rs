@@ -1,18 +1,17 @@
-//! How calls run. `Client` blocks the calling thread in `dimg::blocking` (the socket waited
-//! for with `poll(2)` on that thread, no runtime threads to wake), with the GIL released,
-//! watching for Ctrl-C, refusing re-entry and use after `fork()`. `AsyncClient` runs on one
-//! Tokio runtime per process.
+//! How calls run. `Client` calls go through `dimg::blocking::Client` on the calling thread
+//! (the socket waited for with `poll(2)`, no runtime threads to wake) with the GIL released,
+//! watching for Ctrl-C, refusing use after `fork()` and inside dimg's own event loop thread.
+//! Re-entry from a progress callback is refused by the core (`Error::Reentrant`). `AsyncClient`
+//! calls run on one Tokio runtime per process.
 
-use std::cell::Cell;
-use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use tokio::runtime::Runtime;
 
-use crate::errors::{BindingError, reentrant};
+use crate::errors::interrupted;
 
 static RUNTIME: OnceLock<(u32, Runtime)> = OnceLock::new();
 
@@ -22,15 +21,9 @@ static FIRST_CALL_IN: OnceLock<u32> = OnceLock::new();
 /// How often a blocking call checks for signals (Ctrl-C) while it waits.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
-thread_local! {
-    /// Set while this thread is inside a dimg call, so a progress callback that calls dimg
-    /// again gets an exception instead of a Tokio panic.
-    static IN_CALL: Cell<bool> = const { Cell::new(false) };
-}
-
 /// The process's runtime; an error in a child created by `fork()` after it started, where
 /// its threads no longer exist and using it would hang.
-pub fn runtime() -> PyResult<&'static Runtime> {
+fn runtime() -> PyResult<&'static Runtime> {
     let (pid, rt) = RUNTIME.get_or_init(|| {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -57,32 +50,10 @@ fn not_forked(started_in: u32) -> PyResult<()> {
     )))
 }
 
-struct InCall;
-
-impl InCall {
-    fn enter() -> PyResult<InCall> {
-        if IN_CALL.with(|f| f.replace(true)) {
-            return Err(reentrant());
-        }
-        Ok(InCall)
-    }
-}
-
-impl Drop for InCall {
-    fn drop(&mut self) {
-        IN_CALL.with(|f| f.set(false));
-    }
-}
-
-/// Runs `fut` to completion with the GIL released. Every `SIGNAL_POLL` it briefly takes the
-/// GIL to run Python's signal handlers; an exception from them (KeyboardInterrupt) drops the
-/// future, which cancels the request, and propagates.
-pub fn block_on_detached<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
-where
-    T: Send,
-    F: Future<Output = Result<T, BindingError>> + Send,
-{
-    let _guard = InCall::enter()?;
+/// Whether a blocking call may start on this thread: not on one of dimg's event loop threads
+/// (an `AsyncClient` progress callback runs there, and blocking it would stall every
+/// coroutine), and not in a forked child.
+pub fn check_blocking_allowed() -> PyResult<()> {
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(PyRuntimeError::new_err(
             "a blocking dimg.Client call cannot run inside dimg's event loop thread; use dimg.AsyncClient there",
@@ -92,10 +63,17 @@ where
     if let Some((started_in, _)) = RUNTIME.get() {
         not_forked(*started_in)?;
     }
-    py.detach(|| {
-        dimg::blocking::block_on_checked(fut, SIGNAL_POLL, || Python::attach(|py| py.check_signals()))?
-            .map_err(PyErr::from)
-    })
+    Ok(())
+}
+
+/// Makes every call of `client` run Python's signal handlers every `SIGNAL_POLL` (briefly
+/// taking the GIL): an exception from them (KeyboardInterrupt) cancels the request and comes
+/// back through `Error::Interrupted`, to be re-raised unchanged.
+pub fn interruptible(client: dimg::blocking::Client) -> dimg::blocking::Client {
+    client.interrupt_check(
+        SIGNAL_POLL,
+        Arc::new(|| Python::attach(|py| py.check_signals()).map_err(interrupted)),
+    )
 }
 
 /// Shares the runtime with pyo3-async-runtimes, so `AsyncClient` coroutines run on it.

@@ -3,29 +3,50 @@
 use std::collections::BTreeMap;
 
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::core_error;
 
 /// A local image (from `images.list()`, `images.get()` or `images.pull()`).
-#[pyclass(frozen, get_all, module = "dimg", name = "Image")]
+#[pyclass(frozen, module = "dimg", name = "Image")]
 #[derive(Clone)]
 pub struct PyImage {
     /// The full id, `sha256:<64 hex>`.
+    #[pyo3(get)]
     pub id: String,
     /// `repo:tag` references.
+    #[pyo3(get)]
     pub tags: Vec<String>,
     /// `repo@digest` references.
+    #[pyo3(get)]
     pub digests: Vec<String>,
     /// The parent image id, empty when none.
+    #[pyo3(get)]
     pub parent_id: String,
     /// Creation time, seconds since the epoch.
+    #[pyo3(get)]
     pub created: i64,
     /// Size in bytes.
+    #[pyo3(get)]
     pub size: i64,
-    /// Shared bytes, -1 when not computed.
-    pub shared_size: i64,
+    /// Shared bytes; None when not counted.
+    #[pyo3(get)]
+    pub shared_size: Option<i64>,
     /// Labels.
+    #[pyo3(get)]
     pub labels: BTreeMap<String, String>,
-    /// Containers using it, -1 when not counted.
-    pub containers: i64,
+    /// Containers using it; None when not counted.
+    #[pyo3(get)]
+    pub containers: Option<i64>,
+    /// What the daemon said about it, for `attrs`.
+    details: ImageDetails,
+}
+
+/// The core's answer an image was made from.
+#[derive(Clone)]
+enum ImageDetails {
+    Listed(dimg::ImageSummary),
+    Inspected(dimg::ImageInspect),
 }
 
 #[pymethods]
@@ -34,6 +55,52 @@ impl PyImage {
     #[getter]
     fn short_id(&self) -> String {
         short_id_with_algorithm(&self.id)
+    }
+
+    /// The daemon's description under its own JSON field names, as docker-py's `Image.attrs`:
+    /// the `docker image inspect` object for `get()` and `pull()`, the `docker images` entry
+    /// for `list()`. A new dict on each access.
+    #[getter]
+    fn attrs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let attrs = PyDict::new(py);
+        match &self.details {
+            ImageDetails::Listed(i) => {
+                attrs.set_item("Id", &i.id)?;
+                attrs.set_item("ParentId", &i.parent_id)?;
+                attrs.set_item("RepoTags", &i.repo_tags)?;
+                attrs.set_item("RepoDigests", &i.repo_digests)?;
+                attrs.set_item("Created", i.created)?;
+                attrs.set_item("Size", i.size)?;
+                // The daemon's own "not counted" value.
+                attrs.set_item("SharedSize", i.shared_size.unwrap_or(-1))?;
+                attrs.set_item("Labels", &i.labels)?;
+                attrs.set_item("Containers", i.containers.unwrap_or(-1))?;
+            }
+            ImageDetails::Inspected(i) => {
+                attrs.set_item("Id", &i.id)?;
+                attrs.set_item("RepoTags", &i.repo_tags)?;
+                attrs.set_item("RepoDigests", &i.repo_digests)?;
+                attrs.set_item("Parent", &i.parent)?;
+                attrs.set_item("Comment", &i.comment)?;
+                attrs.set_item("Created", &i.created)?;
+                attrs.set_item("Architecture", &i.architecture)?;
+                attrs.set_item("Variant", &i.variant)?;
+                attrs.set_item("Os", &i.os)?;
+                attrs.set_item("Size", i.size)?;
+                let config = PyDict::new(py);
+                config.set_item("Labels", &i.config.labels)?;
+                config.set_item("Env", &i.config.env)?;
+                config.set_item("Cmd", &i.config.cmd)?;
+                config.set_item("Entrypoint", &i.config.entrypoint)?;
+                config.set_item("WorkingDir", &i.config.working_dir)?;
+                attrs.set_item("Config", config)?;
+                let root_fs = PyDict::new(py);
+                root_fs.set_item("Type", &i.root_fs.kind)?;
+                root_fs.set_item("Layers", &i.root_fs.layers)?;
+                attrs.set_item("RootFS", root_fs)?;
+            }
+        }
+        Ok(attrs)
     }
 
     fn __repr__(&self) -> String {
@@ -73,15 +140,16 @@ fn short_id_with_algorithm(id: &str) -> String {
 impl From<dimg::ImageSummary> for PyImage {
     fn from(i: dimg::ImageSummary) -> PyImage {
         PyImage {
-            id: i.id,
-            tags: i.repo_tags,
-            digests: i.repo_digests,
-            parent_id: i.parent_id,
+            id: i.id.clone(),
+            tags: i.repo_tags.clone(),
+            digests: i.repo_digests.clone(),
+            parent_id: i.parent_id.clone(),
             created: i.created,
             size: i.size,
             shared_size: i.shared_size,
-            labels: i.labels,
+            labels: i.labels.clone(),
             containers: i.containers,
+            details: ImageDetails::Listed(i),
         }
     }
 }
@@ -90,14 +158,15 @@ impl From<dimg::ImageInspect> for PyImage {
     fn from(i: dimg::ImageInspect) -> PyImage {
         PyImage {
             created: i.created_unix().unwrap_or(0),
-            id: i.id,
-            tags: i.repo_tags,
-            digests: i.repo_digests,
-            parent_id: i.parent,
+            id: i.id.clone(),
+            tags: i.repo_tags.clone(),
+            digests: i.repo_digests.clone(),
+            parent_id: i.parent.clone(),
             size: i.size,
-            shared_size: -1,
-            labels: i.config.labels,
-            containers: -1,
+            shared_size: None,
+            labels: i.config.labels.clone(),
+            containers: None,
+            details: ImageDetails::Inspected(i),
         }
     }
 }
@@ -175,29 +244,10 @@ impl PyPullProgress {
     }
 }
 
-fn phase_name(phase: dimg::PullPhase) -> &'static str {
-    use dimg::PullPhase::*;
-    match phase {
-        PullingFrom => "pulling_from",
-        PullingFsLayer => "pulling_fs_layer",
-        Waiting => "waiting",
-        Downloading => "downloading",
-        VerifyingChecksum => "verifying_checksum",
-        DownloadComplete => "download_complete",
-        Extracting => "extracting",
-        PullComplete => "pull_complete",
-        AlreadyExists => "already_exists",
-        Retrying => "retrying",
-        Digest => "digest",
-        Status => "status",
-        _ => "other",
-    }
-}
-
 impl From<dimg::PullEvent> for PyPullProgress {
     fn from(e: dimg::PullEvent) -> PyPullProgress {
         PyPullProgress {
-            phase: phase_name(e.phase),
+            phase: e.phase.as_str(),
             id: e.id,
             status: e.status,
             current: e.current,
@@ -427,6 +477,30 @@ pub struct PyRemoveReport {
     pub errors: Vec<(String, Py<PyAny>)>,
     /// docker's exit code: 0 without errors; with force, 0 when every error is "not found".
     pub exit_code: i32,
+}
+
+impl PyRemoveReport {
+    /// The report with each failure as the exception `core_error` makes of it.
+    pub fn new(py: Python<'_>, report: dimg::RemoveReport) -> PyResult<PyRemoveReport> {
+        let exit_code = report.exit_code();
+        let mut removed = Vec::new();
+        let mut errors = Vec::new();
+        for outcome in report.outcomes {
+            match outcome.result {
+                Ok(items) => {
+                    for item in items {
+                        removed.push(Py::new(py, PyRemovedItem::from(item))?);
+                    }
+                }
+                Err(e) => errors.push((outcome.target, core_error(e).into_value(py).into_any())),
+            }
+        }
+        Ok(PyRemoveReport {
+            removed,
+            errors,
+            exit_code,
+        })
+    }
 }
 
 #[pymethods]

@@ -35,6 +35,12 @@ def docker_host() -> str:
 
 
 @pytest.fixture(scope="session")
+def tcp_host() -> str:
+    """A tcp:// endpoint of the private Docker engine."""
+    return _env("DIMG_TEST_TCP_HOST")
+
+
+@pytest.fixture(scope="session")
 def registry() -> str:
     return _env("DIMG_TEST_REGISTRY")
 

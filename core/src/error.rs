@@ -138,9 +138,8 @@ pub enum Error {
     #[error("interrupted: {0}")]
     Interrupted(#[source] BoxError),
 
-    /// A blocking call was made where it must not block: from inside another blocking dimg
-    /// call on the same thread (a progress callback calling dimg again), or on a thread that
-    /// runs an async runtime, which blocking would stall. Nothing was sent.
+    /// A blocking call was made from inside another blocking dimg call on the same thread (a
+    /// progress callback calling dimg again). Nothing was sent.
     #[error("{0}")]
     Reentrant(&'static str),
 

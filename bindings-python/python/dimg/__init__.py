@@ -1,32 +1,33 @@
 """dimg: Docker images from Python, typed and fast.
 
     import dimg
-    client = dimg.Client()                      # DOCKER_HOST or /var/run/docker.sock
+    client = dimg.from_env()                    # DOCKER_HOST or /var/run/docker.sock
     client.images.list(all=True, filters={"dangling": False})
     client.images.search("tomcat", limit=10, filters={"stars": 3})
     image = client.images.pull("zookeeper", tag="3.9", progress=print)
     client.images.remove("zookeeper:3.9")
 
-Every rule (reference parsing, version negotiation, error mapping) lives in the Rust core;
-this package only re-exports the native module.
+Every rule (host parsing, reference parsing, version negotiation, error mapping) lives in the
+Rust core; the native module converts types and errors, and `_client` defines the public
+clients once over it.
 """
 
+from dimg._client import AsyncClient, AsyncImageCollection, Client, FilterValue, ImageCollection, from_env
 from dimg._native import (
+    DEFAULT_TIMEOUT,
     APIError,
-    AsyncClient,
-    AsyncImageCollection,
     AuthenticationError,
-    Client,
     Conflict,
     ConnectError,
+    CredentialsError,
     DockerError,
     DockerTimeoutError,
     Image,
-    ImageCollection,
     ImageNotFound,
     Info,
     InvalidArgument,
     InvalidReference,
+    NotFound,
     Ping,
     ProtocolError,
     PullError,
@@ -46,6 +47,7 @@ from dimg._native import (
 )
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "APIError",
     "AsyncClient",
     "AsyncImageCollection",
@@ -53,14 +55,17 @@ __all__ = [
     "Client",
     "Conflict",
     "ConnectError",
+    "CredentialsError",
     "DockerError",
     "DockerTimeoutError",
+    "FilterValue",
     "Image",
     "ImageCollection",
     "ImageNotFound",
     "Info",
     "InvalidArgument",
     "InvalidReference",
+    "NotFound",
     "Ping",
     "ProtocolError",
     "PullError",
@@ -75,6 +80,7 @@ __all__ = [
     "Version",
     "__version__",
     "add_registry_mirror",
+    "from_env",
     "registry_mirrors",
     "remove_registry_mirror",
 ]

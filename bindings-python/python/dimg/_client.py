@@ -1,0 +1,312 @@
+"""The public clients, written once over the native `Connection` (dimg._native).
+
+A `Connection` operation converts its arguments and returns a `Call`; `Client` runs it
+(blocking, GIL released) and `AsyncClient` starts it (an asyncio awaitable). The async classes
+take the sync classes' methods through `_awaitable`, so each operation, its signature and its
+docstring are written here once.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+# `typing` alone would make `import dimg` ten times slower (7 of 12 ms): annotations are
+# strings here, and what typing gives at run time is replaced by trivial stand-ins.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+    from types import TracebackType
+    from typing import Any, ClassVar, Concatenate, Literal, ParamSpec, TypeAlias, TypeVar, cast, overload
+
+    _T = TypeVar("_T")
+    _P = ParamSpec("_P")
+    _Connected = TypeVar("_Connected", bound="_ConnectedBase")
+
+    FilterValue: TypeAlias = str | bool | int | Sequence[str | bool | int]
+    """A filter's value: str as is, bool as true/false, int as digits, or a list of them."""
+else:
+
+    def overload(function):
+        return function
+
+    def cast(_type, value):
+        return value
+
+    FilterValue = "str | bool | int | Sequence[str | bool | int]"
+
+from dimg._native import (
+    DEFAULT_TIMEOUT,
+    Call,
+    Connection,
+    Image,
+    Info,
+    Ping,
+    PullProgress,
+    PullStream,
+    RemovedItem,
+    RemoveReport,
+    SearchResult,
+    Version,
+)
+
+
+def _awaitable(method: Callable[Concatenate[Any, _P], _T]) -> Callable[Concatenate[Any, _P], Awaitable[_T]]:
+    """The coroutine form of a sync method: the same body, called on an async object whose
+    `_run` starts the call on asyncio instead of running it, so it returns an awaitable."""
+
+    def start(self: Any, /, *args: _P.args, **kwargs: _P.kwargs) -> Awaitable[_T]:
+        return cast("Awaitable[_T]", method(self, *args, **kwargs))
+
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(start, attribute, getattr(method, attribute))
+    start.__wrapped__ = method  # type: ignore[attr-defined]
+    return start
+
+
+class _ImagesBase:
+    """What ImageCollection and AsyncImageCollection share: the connection, and `pull_stream`,
+    which returns the stream at once for both."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def pull_stream(
+        self,
+        repository: str,
+        tag: str | None = None,
+        all_tags: bool = False,
+        platform: str | None = None,
+        auth_config: Mapping[str, str] | None = None,
+    ) -> PullStream:
+        """`docker pull` as a stream of PullProgress (`for` on a Client's, `async for` on an
+        AsyncClient's); its `summary` is complete at the end."""
+        return self._connection.pull_stream(repository, tag, all_tags, platform, auth_config)
+
+
+class ImageCollection(_ImagesBase):
+    """`client.images`: what `docker images / image inspect / search / pull / rmi / tag` do."""
+
+    def _run(self, call: Call[_T]) -> _T:
+        return call.run()
+
+    def list(
+        self, name: str | None = None, all: bool = False, filters: Mapping[str, FilterValue] | None = None
+    ) -> builtins.list[Image]:
+        """`docker images`, newest first.
+
+        Args:
+            name: a REPOSITORY[:TAG] pattern.
+            all: include intermediate images.
+            filters: {"dangling": bool, "label": "k" | "k=v" | [...], "before": ..., "since": ...,
+                "reference": ..., "until": ...}.
+        """
+        return self._run(self._connection.list_images(name, all, filters))
+
+    def get(self, name: str) -> Image:
+        """`docker image inspect NAME`: the image, or `ImageNotFound`."""
+        return self._run(self._connection.inspect_image(name))
+
+    def search(
+        self, term: str, limit: int | None = None, filters: Mapping[str, FilterValue] | None = None
+    ) -> builtins.list[SearchResult]:
+        """`docker search TERM`: at most `limit` (1 to 100) hits; filters are
+        {"stars": int, "is-official": bool, "is-automated": bool}."""
+        return self._run(self._connection.search_images(term, limit, filters))
+
+    @overload
+    def pull(
+        self,
+        repository: str,
+        tag: str | None = None,
+        all_tags: Literal[False] = False,
+        platform: str | None = None,
+        progress: Callable[[PullProgress], object] | None = None,
+        auth_config: Mapping[str, str] | None = None,
+    ) -> Image: ...
+    @overload
+    def pull(
+        self,
+        repository: str,
+        tag: str | None = None,
+        *,
+        all_tags: Literal[True],
+        platform: str | None = None,
+        progress: Callable[[PullProgress], object] | None = None,
+        auth_config: Mapping[str, str] | None = None,
+    ) -> builtins.list[Image]: ...
+    def pull(
+        self,
+        repository: str,
+        tag: str | None = None,
+        all_tags: bool = False,
+        platform: str | None = None,
+        progress: Callable[[PullProgress], object] | None = None,
+        auth_config: Mapping[str, str] | None = None,
+    ) -> Image | builtins.list[Image]:
+        """`docker pull`: returns the pulled Image (with `all_tags`, every Image of the repository).
+
+        Args:
+            repository: NAME[:TAG|@DIGEST].
+            tag: a tag (or `sha256:` digest) replacing the one in `repository`.
+            all_tags: pull every tag (`docker pull -a`).
+            platform: os[/arch[/variant]].
+            progress: called with each PullProgress; an exception from it stops the pull and
+                propagates unchanged.
+            auth_config: docker-py's credentials dict (username, password, serveraddress, ...);
+                None looks them up in the docker CLI's config.json.
+        """
+        call = self._connection.pull_image(repository, tag, all_tags, platform, progress, auth_config)
+        return self._run(call)
+
+    def remove(self, image: str, force: bool = False, noprune: bool = False) -> builtins.list[RemovedItem]:
+        """`docker rmi IMAGE`: returns the RemovedItems (Untagged, then Deleted)."""
+        return self._run(self._connection.remove_image(image, force, noprune))
+
+    def remove_many(self, images: Iterable[str], force: bool = False, noprune: bool = False) -> RemoveReport:
+        """`docker rmi A B C`: goes on after failures; returns a RemoveReport."""
+        if isinstance(images, str):
+            raise TypeError("images must be an iterable of names, not one str")
+        return self._run(self._connection.remove_images(builtins.list(images), force, noprune))
+
+    def tag(self, image: str, repository: str, tag: str | None = None) -> bool:
+        """`docker tag IMAGE REPOSITORY[:TAG]`. Returns True."""
+        return self._run(self._connection.tag_image(image, repository, tag))
+
+
+class AsyncImageCollection(_ImagesBase):
+    """`AsyncClient.images`: the ImageCollection methods as coroutines."""
+
+    def _run(self, call: Call[_T]) -> Awaitable[_T]:
+        return call.start()
+
+    list = _awaitable(ImageCollection.list)
+    get = _awaitable(ImageCollection.get)
+    search = _awaitable(ImageCollection.search)
+    pull = _awaitable(ImageCollection.pull)
+    remove = _awaitable(ImageCollection.remove)
+    remove_many = _awaitable(ImageCollection.remove_many)
+    tag = _awaitable(ImageCollection.tag)
+
+
+class _ConnectedBase:
+    """What Client and AsyncClient share: where the daemon is, and how long to wait."""
+
+    _asynchronous: ClassVar[bool]
+
+    def __init__(
+        self, base_url: str | None = None, timeout: float | None = DEFAULT_TIMEOUT, version: str | None = None
+    ) -> None:
+        """
+        Args:
+            base_url: the daemon's address as DOCKER_HOST takes it: "unix:///path/to/docker.sock",
+                "tcp://host[:port]", "host:port" or a socket path. None reads DOCKER_HOST and
+                DOCKER_API_VERSION (like `from_env()`), else /var/run/docker.sock.
+            timeout: seconds to wait for an answer (and between pull progress messages); None
+                waits forever. The default is dimg's, DEFAULT_TIMEOUT.
+            version: an API version such as "1.41" to pin, or None / "auto" to negotiate.
+        """
+        self._connection = Connection(base_url, timeout, version, self._asynchronous)
+
+    @classmethod
+    def from_env(
+        cls: type[_Connected], timeout: float | None = DEFAULT_TIMEOUT, version: str | None = None
+    ) -> _Connected:
+        """A client resolved like the docker CLI: DOCKER_HOST, DOCKER_API_VERSION (`version`
+        overrides it), else /var/run/docker.sock."""
+        return cls(None, timeout, version)
+
+    @property
+    def host(self) -> str:
+        """The daemon's address in DOCKER_HOST form ("unix:///var/run/docker.sock", "tcp://host:2375")."""
+        return self._connection.host
+
+    @property
+    def socket_path(self) -> str | None:
+        """The Unix socket path; None for a tcp:// address."""
+        return self._connection.socket_path
+
+    @property
+    def timeout(self) -> float | None:
+        """The answer timeout in seconds; None waits forever."""
+        return self._connection.timeout
+
+    def __repr__(self) -> str:
+        return f"<dimg.{type(self).__name__} {self.host}>"
+
+
+class Client(_ConnectedBase):
+    """A connection to a Docker (or Podman) daemon; every call blocks, with the GIL released,
+    and Ctrl-C interrupts it. `dimg.Client(base_url=None, timeout=DEFAULT_TIMEOUT, version=None)`."""
+
+    _asynchronous = False
+
+    def _run(self, call: Call[_T]) -> _T:
+        return call.run()
+
+    @property
+    def images(self) -> ImageCollection:
+        """Image operations (list, get, search, pull, pull_stream, remove, remove_many, tag)."""
+        return ImageCollection(self._connection)
+
+    def ping(self) -> Ping:
+        """`GET /_ping` (truthy); also negotiates the API version."""
+        return self._run(self._connection.ping())
+
+    def api_version(self) -> str:
+        """The API version in use ("1.41"), negotiating it if needed."""
+        return self._run(self._connection.api_version())
+
+    def version(self) -> Version:
+        """`GET /version`."""
+        return self._run(self._connection.version())
+
+    def info(self) -> Info:
+        """`GET /info`: storage driver, root dir, registry mirrors, insecure registries."""
+        return self._run(self._connection.info())
+
+    def close(self) -> None:
+        """Releases nothing explicitly: pooled connections close when the last reference goes."""
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        return None
+
+
+class AsyncClient(_ConnectedBase):
+    """`dimg.AsyncClient`: the Client API as coroutines (asyncio)."""
+
+    _asynchronous = True
+
+    def _run(self, call: Call[_T]) -> Awaitable[_T]:
+        return call.start()
+
+    @property
+    def images(self) -> AsyncImageCollection:
+        """Image operations as coroutines (pull_stream is read with `async for`)."""
+        return AsyncImageCollection(self._connection)
+
+    ping = _awaitable(Client.ping)
+    api_version = _awaitable(Client.api_version)
+    version = _awaitable(Client.version)
+    info = _awaitable(Client.info)
+
+    async def close(self) -> None:
+        """Releases nothing explicitly: pooled connections close when the last reference goes."""
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        return None
+
+
+def from_env(timeout: float | None = DEFAULT_TIMEOUT, version: str | None = None) -> Client:
+    """docker-py's `docker.from_env()`: a Client resolved like the docker CLI (DOCKER_HOST,
+    DOCKER_API_VERSION, else /var/run/docker.sock)."""
+    return Client.from_env(timeout, version)

@@ -1,0 +1,159 @@
+//! Python arguments as the core's options, with the GIL, before anything is sent. Every rule
+//! (filter keys and values, references, tags, hosts, the search limit's range) is the core's;
+//! this module only changes types.
+
+use std::time::Duration;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use crate::errors::{core_error, invalid_argument};
+
+/// A filter value as the daemon spells it: str as is, bool as true/false, int as digits.
+fn filter_value(key: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(b) = value.extract::<bool>() {
+        return Ok(b.to_string());
+    }
+    if let Ok(n) = value.extract::<i64>() {
+        return Ok(n.to_string());
+    }
+    if let Ok(s) = value.extract::<String>() {
+        return Ok(s);
+    }
+    Err(PyTypeError::new_err(format!(
+        "filter {key:?}: expected str, bool, int or a list of them, got {}",
+        value.get_type().name()?
+    )))
+}
+
+/// `{"key": value | [values]}` as `(key, value)` pairs, one per value.
+fn filter_pairs(filters: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    let Some(filters) = filters else { return Ok(pairs) };
+    for (key, value) in filters.iter() {
+        let key: String = key
+            .extract()
+            .map_err(|_| PyTypeError::new_err("filter names must be str"))?;
+        if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+            for item in value.try_iter()? {
+                pairs.push((key.clone(), filter_value(&key, &item?)?));
+            }
+        } else {
+            let value = filter_value(&key, &value)?;
+            pairs.push((key, value));
+        }
+    }
+    Ok(pairs)
+}
+
+pub fn list_options(
+    name: Option<String>,
+    all: bool,
+    filters: Option<&Bound<'_, PyDict>>,
+) -> PyResult<dimg::ListOptions> {
+    let mut options = dimg::ListOptions::new().all(all);
+    for (key, value) in filter_pairs(filters)? {
+        options = options.filter(dimg::ImageFilter::from_pair(&key, &value).map_err(core_error)?);
+    }
+    if let Some(name) = name {
+        options = options.reference(name);
+    }
+    Ok(options)
+}
+
+pub fn search_options(limit: Option<i64>, filters: Option<&Bound<'_, PyDict>>) -> PyResult<dimg::SearchOptions> {
+    let mut options = dimg::SearchOptions::new();
+    if let Some(limit) = limit {
+        // The core checks the range; it takes a u32, so a negative (or huge) Python int is
+        // refused here, in the core's words, instead of overflowing.
+        let limit = u32::try_from(limit)
+            .map_err(|_| invalid_argument(format!("Limit {limit} is outside the range of [1, 100]")))?;
+        options = options.limit(limit);
+    }
+    for (key, value) in filter_pairs(filters)? {
+        options = options.filter(dimg::SearchFilter::from_pair(&key, &value).map_err(core_error)?);
+    }
+    Ok(options)
+}
+
+/// docker-py's `(repository, tag)` arguments of `pull` and `tag`: a given tag (for a pull also a
+/// `sha256:` digest) replaces the one in `repository`. Validated here, before anything is sent.
+pub fn reference_with_tag(repository: &str, tag: Option<&str>) -> PyResult<String> {
+    let parsed = dimg::ImageRef::parse(repository).map_err(core_error)?;
+    Ok(match tag {
+        None => repository.to_string(),
+        Some(tag) => parsed.with_tag(tag).map_err(core_error)?.to_string(),
+    })
+}
+
+/// docker-py's `auth_config` dict (username, password, email, serveraddress, identitytoken,
+/// registrytoken, auth) as explicit credentials.
+fn registry_auth(auth_config: Option<&Bound<'_, PyDict>>) -> PyResult<Option<dimg::RegistryAuth>> {
+    let Some(config) = auth_config else { return Ok(None) };
+    let mut auth = dimg::RegistryAuth::default();
+    for (key, value) in config.iter() {
+        let key: String = key.extract()?;
+        let value: String = value
+            .extract()
+            .map_err(|_| PyTypeError::new_err(format!("auth_config[{key:?}] must be a str")))?;
+        match key.as_str() {
+            "username" => auth.username = value,
+            "password" => auth.password = value,
+            "email" => auth.email = value,
+            "serveraddress" => auth.server_address = value,
+            "identitytoken" => auth.identity_token = value,
+            "registrytoken" => auth.registry_token = value,
+            "auth" => auth.auth = value,
+            _ => return Err(invalid_argument(format!("unknown auth_config key {key:?}"))),
+        }
+    }
+    Ok(Some(auth))
+}
+
+pub fn pull_options(
+    all_tags: bool,
+    platform: Option<String>,
+    auth_config: Option<&Bound<'_, PyDict>>,
+) -> PyResult<dimg::PullOptions> {
+    let mut options = dimg::PullOptions::new().all_tags(all_tags);
+    if let Some(p) = platform {
+        options = options.platform(p);
+    }
+    if let Some(auth) = registry_auth(auth_config)? {
+        options = options.auth(auth);
+    }
+    Ok(options)
+}
+
+pub fn remove_options(force: bool, noprune: bool) -> dimg::RemoveOptions {
+    dimg::RemoveOptions::new().force(force).noprune(noprune)
+}
+
+/// The client builder: `base_url` through the core's one host rule (None: the environment,
+/// as the docker CLI reads it), `timeout` in seconds (None: no timeout), `version` pinned
+/// unless None or "auto".
+pub fn client_builder(
+    base_url: Option<&str>,
+    timeout: Option<f64>,
+    version: Option<&str>,
+) -> PyResult<dimg::ClientBuilder> {
+    let mut builder = match base_url {
+        None => dimg::ClientBuilder::from_env(),
+        Some(url) => dimg::ClientBuilder::new().host(url),
+    };
+    builder = match timeout {
+        None => builder.no_timeout(),
+        Some(t) if t.is_finite() && t > 0.0 => builder.timeout(Duration::from_secs_f64(t)),
+        Some(t) => {
+            return Err(invalid_argument(format!(
+                "timeout must be a positive number of seconds or None, not {t}"
+            )));
+        }
+    };
+    if let Some(version) = version.filter(|v| *v != "auto") {
+        let version: dimg::ApiVersion = version.parse().map_err(|e| core_error(dimg::Error::from(e)))?;
+        builder = builder.api_version(version);
+    }
+    Ok(builder)
+}
