@@ -886,7 +886,8 @@ enum dimg_result dimg_list_options_add_filter(struct dimg_list_options *options,
 
 /**
  * Only images whose reference matches `pattern` (`REPOSITORY[:TAG]` with globs, the positional
- * argument of `docker images`); replaces an earlier pattern, NULL removes it.
+ * argument of `docker images`); replaces an earlier pattern (and any `reference=` filter), NULL
+ * removes them.
  *
  * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or a non-UTF-8 pattern.
  */

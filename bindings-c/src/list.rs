@@ -17,26 +17,13 @@ use crate::strings::{dimg_labels, dimg_strings};
 #[allow(non_camel_case_types)]
 #[derive(Debug, Default)]
 pub struct dimg_list_options {
-    all: bool,
-    filters: Vec<dimg::ImageFilter>,
-    reference: Option<String>,
-    shared_size: bool,
-    manifests: bool,
+    /// The core's options themselves: each setter is the core's setter of the same name.
+    options: dimg::ListOptions,
 }
 
 impl dimg_list_options {
     fn to_core(&self) -> dimg::ListOptions {
-        let mut options = dimg::ListOptions::new()
-            .all(self.all)
-            .shared_size(self.shared_size)
-            .manifests(self.manifests);
-        for filter in &self.filters {
-            options = options.filter(filter.clone());
-        }
-        if let Some(pattern) = &self.reference {
-            options = options.reference(pattern.clone());
-        }
-        options
+        self.options.clone()
     }
 }
 
@@ -59,7 +46,7 @@ pub extern "C" fn dimg_list_options_free(options: *mut dimg_list_options) {
 pub extern "C" fn dimg_list_options_set_all(options: *mut dimg_list_options, all: bool) -> dimg_result {
     ffi_boundary! {
         fallible(|| {
-            arg_mut(options, "options")?.all = all;
+            arg_mut(options, "options")?.options.set_all(all);
             Ok(())
         })
     }
@@ -81,14 +68,15 @@ pub extern "C" fn dimg_list_options_add_filter(
         fallible(|| {
             let options = arg_mut(options, "options")?;
             let filter = arg_str(key_value, "key_value")?.parse()?;
-            options.filters.push(filter);
+            options.options.add_filter(filter);
             Ok(())
         })
     }
 }
 
 /// Only images whose reference matches `pattern` (`REPOSITORY[:TAG]` with globs, the positional
-/// argument of `docker images`); replaces an earlier pattern, NULL removes it.
+/// argument of `docker images`); replaces an earlier pattern (and any `reference=` filter), NULL
+/// removes them.
 ///
 /// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or a non-UTF-8 pattern.
 #[unsafe(no_mangle)]
@@ -99,7 +87,7 @@ pub extern "C" fn dimg_list_options_set_reference(
     ffi_boundary! {
         fallible(|| {
             let options = arg_mut(options, "options")?;
-            options.reference = opt_str(pattern, "pattern")?.map(str::to_string);
+            options.options.set_reference(opt_str(pattern, "pattern")?.map(str::to_string));
             Ok(())
         })
     }
@@ -112,7 +100,7 @@ pub extern "C" fn dimg_list_options_set_reference(
 pub extern "C" fn dimg_list_options_set_shared_size(options: *mut dimg_list_options, on: bool) -> dimg_result {
     ffi_boundary! {
         fallible(|| {
-            arg_mut(options, "options")?.shared_size = on;
+            arg_mut(options, "options")?.options.set_shared_size(on);
             Ok(())
         })
     }
@@ -125,7 +113,7 @@ pub extern "C" fn dimg_list_options_set_shared_size(options: *mut dimg_list_opti
 pub extern "C" fn dimg_list_options_set_manifests(options: *mut dimg_list_options, on: bool) -> dimg_result {
     ffi_boundary! {
         fallible(|| {
-            arg_mut(options, "options")?.manifests = on;
+            arg_mut(options, "options")?.options.set_manifests(on);
             Ok(())
         })
     }

@@ -13,20 +13,13 @@ use crate::ffi::{arg_mut, arg_ref, arg_str, c_ptr, cstring, free_box, into_raw, 
 #[allow(non_camel_case_types)]
 #[derive(Debug, Default)]
 pub struct dimg_pull_options {
-    all_tags: bool,
-    platform: Option<String>,
-    credentials: dimg::Credentials,
+    /// The core's options themselves: each setter is the core's setter of the same name.
+    options: dimg::PullOptions,
 }
 
 impl dimg_pull_options {
     fn to_core(&self) -> dimg::PullOptions {
-        let options = dimg::PullOptions::new()
-            .all_tags(self.all_tags)
-            .credentials(self.credentials.clone());
-        match &self.platform {
-            Some(platform) => options.platform(platform.clone()),
-            None => options,
-        }
+        self.options.clone()
     }
 }
 
@@ -50,7 +43,7 @@ pub extern "C" fn dimg_pull_options_free(options: *mut dimg_pull_options) {
 pub extern "C" fn dimg_pull_options_set_all_tags(options: *mut dimg_pull_options, all_tags: bool) -> dimg_result {
     ffi_boundary! {
         fallible(|| {
-            arg_mut(options, "options")?.all_tags = all_tags;
+            arg_mut(options, "options")?.options.set_all_tags(all_tags);
             Ok(())
         })
     }
@@ -67,7 +60,7 @@ pub extern "C" fn dimg_pull_options_set_platform(
     ffi_boundary! {
         fallible(|| {
             let options = arg_mut(options, "options")?;
-            options.platform = opt_str(platform, "platform")?.map(str::to_string);
+            options.options.set_platform(opt_str(platform, "platform")?.map(str::to_string));
             Ok(())
         })
     }
@@ -91,7 +84,7 @@ pub extern "C" fn dimg_pull_options_set_credentials(
             let options = arg_mut(options, "options")?;
             let username = opt_str(username, "username")?;
             let password = opt_str(password, "password")?;
-            options.credentials = match (username, password) {
+            let credentials = match (username, password) {
                 (None, None) => dimg::Credentials::Anonymous,
                 (Some(user), password) => {
                     dimg::Credentials::Explicit(dimg::RegistryAuth::basic(user, password.unwrap_or_default()))
@@ -100,6 +93,7 @@ pub extern "C" fn dimg_pull_options_set_credentials(
                     return Err(crate::error::Failure::invalid_argument("a password needs a username"));
                 }
             };
+            options.options.set_credentials(credentials);
             Ok(())
         })
     }

@@ -16,13 +16,13 @@ use crate::ffi::{
 #[allow(non_camel_case_types)]
 #[derive(Debug, Default)]
 pub struct dimg_remove_options {
-    force: bool,
-    noprune: bool,
+    /// The core's options themselves: each setter is the core's setter of the same name.
+    options: dimg::RemoveOptions,
 }
 
 impl dimg_remove_options {
     fn to_core(&self) -> dimg::RemoveOptions {
-        dimg::RemoveOptions::new().force(self.force).noprune(self.noprune)
+        self.options.clone()
     }
 }
 
@@ -46,7 +46,7 @@ pub extern "C" fn dimg_remove_options_free(options: *mut dimg_remove_options) {
 pub extern "C" fn dimg_remove_options_set_force(options: *mut dimg_remove_options, force: bool) -> dimg_result {
     ffi_boundary! {
         fallible(|| {
-            arg_mut(options, "options")?.force = force;
+            arg_mut(options, "options")?.options.set_force(force);
             Ok(())
         })
     }
@@ -58,7 +58,7 @@ pub extern "C" fn dimg_remove_options_set_force(options: *mut dimg_remove_option
 pub extern "C" fn dimg_remove_options_set_noprune(options: *mut dimg_remove_options, noprune: bool) -> dimg_result {
     ffi_boundary! {
         fallible(|| {
-            arg_mut(options, "options")?.noprune = noprune;
+            arg_mut(options, "options")?.options.set_noprune(noprune);
             Ok(())
         })
     }

@@ -16,20 +16,13 @@ use crate::ffi::{
 #[allow(non_camel_case_types)]
 #[derive(Debug, Default)]
 pub struct dimg_search_options {
-    limit: Option<u32>,
-    filters: Vec<dimg::SearchFilter>,
+    /// The core's options themselves: each setter is the core's setter of the same name.
+    options: dimg::SearchOptions,
 }
 
 impl dimg_search_options {
     fn to_core(&self) -> dimg::SearchOptions {
-        let mut options = dimg::SearchOptions::new();
-        if let Some(limit) = self.limit {
-            options = options.limit(limit);
-        }
-        for filter in &self.filters {
-            options = options.filter(filter.clone());
-        }
-        options
+        self.options.clone()
     }
 }
 
@@ -54,7 +47,7 @@ pub extern "C" fn dimg_search_options_free(options: *mut dimg_search_options) {
 pub extern "C" fn dimg_search_options_set_limit(options: *mut dimg_search_options, limit: u32) -> dimg_result {
     ffi_boundary! {
         fallible(|| {
-            arg_mut(options, "options")?.limit = (limit != 0).then_some(limit);
+            arg_mut(options, "options")?.options.set_limit((limit != 0).then_some(limit));
             Ok(())
         })
     }
@@ -74,7 +67,7 @@ pub extern "C" fn dimg_search_options_add_filter(
         fallible(|| {
             let options = arg_mut(options, "options")?;
             let filter = arg_str(key_value, "key_value")?.parse()?;
-            options.filters.push(filter);
+            options.options.add_filter(filter);
             Ok(())
         })
     }

@@ -146,29 +146,69 @@ impl ListOptions {
 
     /// Also intermediate images (`-a`).
     pub fn all(mut self, all: bool) -> ListOptions {
-        self.all = all;
+        self.set_all(all);
         self
     }
 
     /// Adds a filter (`-f`). Filters of the same key are alternatives, different keys all apply.
     pub fn filter(mut self, filter: ImageFilter) -> ListOptions {
-        self.filters.push(filter);
+        self.add_filter(filter);
         self
     }
 
-    /// Only images matching `REPOSITORY[:TAG]` (the positional argument of `docker images`).
+    /// Only images matching `REPOSITORY[:TAG]` (the positional argument of `docker images`);
+    /// adds a `reference` filter.
     pub fn reference(self, pattern: impl Into<String>) -> ListOptions {
         self.filter(ImageFilter::Reference(pattern.into()))
     }
 
     /// Fill [`crate::ImageSummary::shared_size`] (API 1.42).
     pub fn shared_size(mut self, on: bool) -> ListOptions {
-        self.shared_size = on;
+        self.set_shared_size(on);
         self
     }
 
     /// Fill [`crate::ImageSummary::manifests`] (API 1.47).
     pub fn manifests(mut self, on: bool) -> ListOptions {
+        self.set_manifests(on);
+        self
+    }
+
+    /// [`ListOptions::all`] in place, for options kept and changed over time (libdimg's).
+    ///
+    /// ```
+    /// let mut opts = dimg::ListOptions::new();
+    /// opts.set_all(true).set_reference(Some("tiny:*".into())).set_reference(None);
+    /// assert_eq!(opts, dimg::ListOptions::new().all(true));
+    /// ```
+    pub fn set_all(&mut self, all: bool) -> &mut ListOptions {
+        self.all = all;
+        self
+    }
+
+    /// [`ListOptions::filter`] in place.
+    pub fn add_filter(&mut self, filter: ImageFilter) -> &mut ListOptions {
+        self.filters.push(filter);
+        self
+    }
+
+    /// Replaces every `reference` filter by `pattern` (none for `None`).
+    pub fn set_reference(&mut self, pattern: Option<String>) -> &mut ListOptions {
+        self.filters.retain(|f| !matches!(f, ImageFilter::Reference(_)));
+        if let Some(pattern) = pattern {
+            self.filters.push(ImageFilter::Reference(pattern));
+        }
+        self
+    }
+
+    /// [`ListOptions::shared_size`] in place.
+    pub fn set_shared_size(&mut self, on: bool) -> &mut ListOptions {
+        self.shared_size = on;
+        self
+    }
+
+    /// [`ListOptions::manifests`] in place.
+    pub fn set_manifests(&mut self, on: bool) -> &mut ListOptions {
         self.manifests = on;
         self
     }
@@ -248,13 +288,13 @@ impl SearchOptions {
     /// At most this many results, 1 to 100 (checked before sending). The index applies it
     /// before the filters, so fewer can come back.
     pub fn limit(mut self, limit: u32) -> SearchOptions {
-        self.limit = Some(limit);
+        self.set_limit(Some(limit));
         self
     }
 
     /// Adds a filter.
     pub fn filter(mut self, filter: SearchFilter) -> SearchOptions {
-        self.filters.push(filter);
+        self.add_filter(filter);
         self
     }
 
@@ -266,6 +306,18 @@ impl SearchOptions {
     /// Where the index credentials come from (default: the docker CLI's `config.json`).
     pub fn credentials(mut self, credentials: Credentials) -> SearchOptions {
         self.credentials = credentials;
+        self
+    }
+
+    /// [`SearchOptions::limit`] in place (`None`: the daemon's default).
+    pub fn set_limit(&mut self, limit: Option<u32>) -> &mut SearchOptions {
+        self.limit = limit;
+        self
+    }
+
+    /// [`SearchOptions::filter`] in place.
+    pub fn add_filter(&mut self, filter: SearchFilter) -> &mut SearchOptions {
+        self.filters.push(filter);
         self
     }
 }
@@ -292,19 +344,38 @@ impl PullOptions {
 
     /// Pull every tag of the repository (`-a`); the reference must then have no tag or digest.
     pub fn all_tags(mut self, on: bool) -> PullOptions {
-        self.all_tags = on;
+        self.set_all_tags(on);
         self
     }
 
-    /// Pull for this platform, `os[/arch[/variant]]` (API 1.32).
+    /// Pull for this platform, `os[/arch[/variant]]` (API 1.32), checked by
+    /// [`check_platform`] before anything is sent.
     pub fn platform(mut self, platform: impl Into<String>) -> PullOptions {
-        self.platform = Some(platform.into());
+        self.set_platform(Some(platform.into()));
         self
     }
 
     /// Where the registry credentials come from (default: the docker CLI's `config.json`,
     /// `credsStore` and `credHelpers`, keyed by the reference's registry).
     pub fn credentials(mut self, credentials: Credentials) -> PullOptions {
+        self.set_credentials(credentials);
+        self
+    }
+
+    /// [`PullOptions::all_tags`] in place.
+    pub fn set_all_tags(&mut self, on: bool) -> &mut PullOptions {
+        self.all_tags = on;
+        self
+    }
+
+    /// [`PullOptions::platform`] in place (`None`: the daemon's own platform).
+    pub fn set_platform(&mut self, platform: Option<String>) -> &mut PullOptions {
+        self.platform = platform;
+        self
+    }
+
+    /// [`PullOptions::credentials`] in place.
+    pub fn set_credentials(&mut self, credentials: Credentials) -> &mut PullOptions {
         self.credentials = credentials;
         self
     }
@@ -383,12 +454,24 @@ impl RemoveOptions {
 
     /// Untag every reference and remove the image even if stopped containers use it (`-f`).
     pub fn force(mut self, on: bool) -> RemoveOptions {
-        self.force = on;
+        self.set_force(on);
         self
     }
 
     /// Keep untagged parents (`--no-prune`).
     pub fn noprune(mut self, on: bool) -> RemoveOptions {
+        self.set_noprune(on);
+        self
+    }
+
+    /// [`RemoveOptions::force`] in place.
+    pub fn set_force(&mut self, on: bool) -> &mut RemoveOptions {
+        self.force = on;
+        self
+    }
+
+    /// [`RemoveOptions::noprune`] in place.
+    pub fn set_noprune(&mut self, on: bool) -> &mut RemoveOptions {
         self.noprune = on;
         self
     }
