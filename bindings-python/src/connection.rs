@@ -181,11 +181,12 @@ async fn perform_async(client: &dimg::Client, job: Job) -> dimg::Result<Answer> 
     let request = match job {
         Job::Request(request) => request,
         Job::Pull(pull) => {
-            let mut stream = client.images().pull(&pull.reference, &pull.options);
-            while let Some(event) = stream.next_event().await {
-                pull.report(&event?).map_err(dimg::Error::Interrupted)?;
-            }
-            pull.answer(stream.summary())?
+            let summary = client
+                .images()
+                .pull(&pull.reference, &pull.options)
+                .finish_with(|event| pull.report(event))
+                .await?;
+            pull.answer(&summary)?
         }
     };
     Ok(perform!(client, request, await))

@@ -288,8 +288,8 @@ impl std::fmt::Debug for PullStream {
 impl PullStream {
     /// The next event, or `None` at the end. See [`crate::PullStream::next_event`].
     pub fn next_event(&mut self) -> Option<Result<PullEvent>> {
-        let interrupt = self.interrupt.clone();
-        run(interrupt.as_ref(), async { Ok(self.inner.next_event().await) }).unwrap_or_else(|e| Some(Err(e)))
+        let PullStream { inner, interrupt } = self;
+        run(interrupt.as_ref(), async { Ok(inner.next_event().await) }).unwrap_or_else(|e| Some(Err(e)))
     }
 
     /// What has been seen so far (complete once the stream ended without error).
@@ -316,15 +316,10 @@ impl PullStream {
     /// The first error of the stream, or [`Error::Interrupted`].
     pub fn finish_with(
         self,
-        mut progress: impl FnMut(&PullEvent) -> std::result::Result<(), BoxError>,
+        progress: impl FnMut(&PullEvent) -> std::result::Result<(), BoxError>,
     ) -> Result<PullSummary> {
-        let PullStream { mut inner, interrupt } = self;
-        run(interrupt.as_ref(), async move {
-            while let Some(event) = inner.next_event().await {
-                progress(&event?).map_err(Error::Interrupted)?;
-            }
-            Ok(inner.summary().clone())
-        })
+        let PullStream { inner, interrupt } = self;
+        run(interrupt.as_ref(), inner.finish_with(progress))
     }
 
     /// Drives the pull to its end and returns the summary; see [`crate::PullStream::finish`].

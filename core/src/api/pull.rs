@@ -623,9 +623,34 @@ impl PullStream {
     /// The first error of the stream: [`Error::NotFound`] / [`Error::Api`] before it started,
     /// [`Error::Pull`] for an `errorDetail` inside it, [`Error::Protocol`] for a broken
     /// stream, [`Error::Timeout`] when the daemon went quiet for longer than the timeout.
-    pub async fn finish(mut self) -> Result<PullSummary> {
+    pub async fn finish(self) -> Result<PullSummary> {
+        self.finish_with(|_| Ok(())).await
+    }
+
+    /// Drives the pull to its end, calling `progress` with every event, and returns the
+    /// summary. An `Err` from `progress` stops the pull (dropping the stream closes its
+    /// connection) with [`Error::Interrupted`] carrying that error.
+    ///
+    /// ```no_run
+    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
+    /// let pull = docker.images().pull("alpine:3.19", &dimg::PullOptions::new());
+    /// let summary = pull
+    ///     .finish_with(|event| {
+    ///         println!("{} {}", event.id.as_deref().unwrap_or(""), event.status);
+    ///         Ok(())
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// The first error of the stream (as [`PullStream::finish`]), or [`Error::Interrupted`].
+    pub async fn finish_with(
+        mut self,
+        mut progress: impl FnMut(&PullEvent) -> std::result::Result<(), crate::BoxError>,
+    ) -> Result<PullSummary> {
         while let Some(event) = self.next_event().await {
-            event?;
+            progress(&event?).map_err(Error::Interrupted)?;
         }
         Ok(self.summary)
     }

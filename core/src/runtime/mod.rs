@@ -49,9 +49,7 @@ impl Sleep {
             (this, deadline) => *this = sleep_until(this.driver(), deadline),
         }
     }
-}
 
-impl Sleep {
     fn driver(&self) -> Driver {
         match self {
             Sleep::Tokio(_) => Driver::Tokio,
