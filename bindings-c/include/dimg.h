@@ -124,6 +124,18 @@ typedef enum dimg_result {
    */
   DIMG_RESULT_CREDENTIALS = 14,
   /**
+   * The TLS connection to a `tcp://` daemon failed (unknown CA, name mismatch, missing or
+   * refused client certificate, a plain-HTTP port), or its TLS files cannot be used. The
+   * message says which.
+   */
+  DIMG_RESULT_TLS = 15,
+  /**
+   * The `ssh` process of an `ssh://` daemon failed or ended: connection refused,
+   * authentication failed, unknown host key, no docker on the remote host. The message
+   * holds the command, its exit status and the first lines of its standard error.
+   */
+  DIMG_RESULT_SSH = 16,
+  /**
    * A bug inside libdimg (a Rust panic), stopped at the boundary.
    */
   DIMG_RESULT_PANIC = 99,

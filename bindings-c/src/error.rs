@@ -51,6 +51,14 @@ pub enum dimg_result {
     /// or parsed, or a credential helper failed. The message names the file or helper, never
     /// a secret. Nothing was sent.
     Credentials = 14,
+    /// The TLS connection to a `tcp://` daemon failed (unknown CA, name mismatch, missing or
+    /// refused client certificate, a plain-HTTP port), or its TLS files cannot be used. The
+    /// message says which.
+    Tls = 15,
+    /// The `ssh` process of an `ssh://` daemon failed or ended: connection refused,
+    /// authentication failed, unknown host key, no docker on the remote host. The message
+    /// holds the command, its exit status and the first lines of its standard error.
+    Ssh = 16,
     /// A bug inside libdimg (a Rust panic), stopped at the boundary.
     Panic = 99,
 }
@@ -74,11 +82,13 @@ impl dimg_result {
             dimg_result::UnsupportedOption => c"DIMG_RESULT_UNSUPPORTED_OPTION",
             dimg_result::Unauthorized => c"DIMG_RESULT_UNAUTHORIZED",
             dimg_result::Credentials => c"DIMG_RESULT_CREDENTIALS",
+            dimg_result::Tls => c"DIMG_RESULT_TLS",
+            dimg_result::Ssh => c"DIMG_RESULT_SSH",
             dimg_result::Panic => c"DIMG_RESULT_PANIC",
         }
     }
 
-    const ALL: [dimg_result; 16] = [
+    const ALL: [dimg_result; 18] = [
         dimg_result::Ok,
         dimg_result::InvalidArgument,
         dimg_result::InvalidReference,
@@ -94,6 +104,8 @@ impl dimg_result {
         dimg_result::UnsupportedOption,
         dimg_result::Unauthorized,
         dimg_result::Credentials,
+        dimg_result::Tls,
+        dimg_result::Ssh,
         dimg_result::Panic,
     ];
 }
@@ -103,6 +115,8 @@ impl From<&dimg::Error> for dimg_result {
     fn from(error: &dimg::Error) -> dimg_result {
         match error {
             dimg::Error::Connect { .. } => dimg_result::Connect,
+            dimg::Error::Tls { .. } => dimg_result::Tls,
+            dimg::Error::Ssh { .. } => dimg_result::Ssh,
             dimg::Error::Timeout(_) => dimg_result::Timeout,
             dimg::Error::InvalidReference { .. } => dimg_result::InvalidReference,
             dimg::Error::InvalidArgument(_) => dimg_result::InvalidArgument,

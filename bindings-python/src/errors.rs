@@ -13,6 +13,19 @@ create_exception!(
 );
 create_exception!(
     dimg,
+    TLSError,
+    ConnectError,
+    "The TLS connection to a tcp:// daemon failed: unknown CA, name mismatch, missing or refused client \
+     certificate, a plain-HTTP port, or TLS files that cannot be used."
+);
+create_exception!(
+    dimg,
+    SSHError,
+    ConnectError,
+    "The ssh process of an ssh:// daemon failed or ended (`exit_status`, `stderr`: its first lines)."
+);
+create_exception!(
+    dimg,
     DockerTimeoutError,
     DockerError,
     "The daemon did not answer within the timeout."
@@ -99,6 +112,8 @@ pub fn core_error(err: dimg::Error) -> PyErr {
     let status = err.http_status();
     let exception = match &err {
         dimg::Error::Connect { .. } => ConnectError::new_err(message),
+        dimg::Error::Tls { .. } => TLSError::new_err(message),
+        dimg::Error::Ssh { .. } => SSHError::new_err(message),
         dimg::Error::Timeout(_) => DockerTimeoutError::new_err(message),
         dimg::Error::InvalidReference { .. } => InvalidReference::new_err(message),
         dimg::Error::UnsupportedOption { .. } | dimg::Error::Unsupported(_) => UnsupportedOption::new_err(message),
@@ -119,6 +134,10 @@ pub fn core_error(err: dimg::Error) -> PyErr {
         let value = exception.value(py);
         let _ = value.setattr("status_code", status);
         let _ = value.setattr("explanation", err.to_string());
+        if let dimg::Error::Ssh { status, stderr, .. } = &err {
+            let _ = value.setattr("exit_status", *status);
+            let _ = value.setattr("stderr", stderr);
+        }
     });
     exception
 }
@@ -149,6 +168,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("AuthenticationError", py.get_type::<AuthenticationError>())?;
     m.add("PullError", py.get_type::<PullError>())?;
     m.add("CredentialsError", py.get_type::<CredentialsError>())?;
+    m.add("TLSError", py.get_type::<TLSError>())?;
+    m.add("SSHError", py.get_type::<SSHError>())?;
     m.add("ProtocolError", py.get_type::<ProtocolError>())?;
     Ok(())
 }

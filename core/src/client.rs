@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 use crate::error::{Error, Result};
 use crate::model::Ping;
 use crate::runtime::Driver;
-use crate::transport::{Endpoint, Transport};
+use crate::transport::{Address, ConnectOptions, DEFAULT_CONTEXT, Endpoint, TlsConfig, Transport};
 use crate::version::{ApiVersion, FALLBACK_API_VERSION, MAX_API_VERSION, MIN_API_VERSION};
 
 /// How long to wait for a connection when nothing else is configured (every binding too).
@@ -33,7 +33,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 /// # Examples
 /// ```no_run
 /// # async fn demo() -> dimg::Result<()> {
-/// let docker = dimg::Client::from_env()?;            // DOCKER_HOST or /var/run/docker.sock
+/// let docker = dimg::Client::from_env()?;            // as the docker CLI: DOCKER_HOST, the context, ...
 /// for image in docker.images().list(&Default::default()).await? {
 ///     println!("{} {:?}", image.id, image.repo_tags);
 /// }
@@ -55,6 +55,11 @@ struct Inner {
 /// Configures a [`Client`] (or, with [`ClientBuilder::build_blocking`], a
 /// [`crate::blocking::Client`]).
 ///
+/// The daemon is chosen as the docker CLI chooses it (see [`ConnectOptions`]): a host, a
+/// context, TLS settings, or, from [`ClientBuilder::from_env`], the environment and the
+/// current context. [`ClientBuilder::new`] reads no `DOCKER_*` variable: without a host or a
+/// context it means the default socket.
+///
 /// # Examples
 /// ```
 /// use std::time::Duration;
@@ -69,7 +74,13 @@ struct Inner {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct ClientBuilder {
-    endpoint: Endpoint,
+    connect: ConnectOptions,
+    /// Whether `connect` is resolved against `DOCKER_HOST`, `DOCKER_CONTEXT` and the TLS
+    /// variables ([`ClientBuilder::from_env`]) or without them.
+    read_env: bool,
+    /// Set by [`ClientBuilder::endpoint`]: used as it is, nothing resolved.
+    endpoint: Option<Endpoint>,
+    tls: Option<TlsConfig>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     api_version: Option<ApiVersion>,
@@ -79,7 +90,10 @@ pub struct ClientBuilder {
 impl Default for ClientBuilder {
     fn default() -> ClientBuilder {
         ClientBuilder {
-            endpoint: Endpoint::default(),
+            connect: ConnectOptions::default(),
+            read_env: false,
+            endpoint: None,
+            tls: None,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             timeout: Some(DEFAULT_TIMEOUT),
             api_version: None,
@@ -94,15 +108,15 @@ impl ClientBuilder {
         ClientBuilder::default()
     }
 
-    /// A builder set from the environment the docker CLI reads: `DOCKER_HOST` (see
-    /// [`Endpoint::parse`]; unset, empty or blank means [`crate::DEFAULT_SOCKET`]) and
-    /// `DOCKER_API_VERSION` (pins the version, no negotiation). Invalid values surface from
-    /// [`ClientBuilder::build`].
+    /// A builder that finds the daemon as the docker CLI does without flags: `DOCKER_HOST`,
+    /// else `DOCKER_CONTEXT`, else the current context of `config.json` (in `DOCKER_CONFIG`
+    /// or `~/.docker`), else the default socket; `DOCKER_TLS_VERIFY`, `DOCKER_TLS` and
+    /// `DOCKER_CERT_PATH` for TLS; and `DOCKER_API_VERSION` (pins the version, no
+    /// negotiation). The other methods refine it (a [`ClientBuilder::context`] wins over
+    /// `DOCKER_HOST`, as `--context` does). Invalid values surface from [`ClientBuilder::build`].
     pub fn from_env() -> ClientBuilder {
         let mut builder = ClientBuilder::new();
-        if let Some(host) = std::env::var_os("DOCKER_HOST").filter(|h| !h.to_string_lossy().trim().is_empty()) {
-            builder = builder.host(&host.to_string_lossy());
-        }
+        builder.read_env = true;
         if let Some(version) = std::env::var_os("DOCKER_API_VERSION").filter(|v| !v.is_empty()) {
             match version.to_string_lossy().parse() {
                 Ok(v) => builder.api_version = Some(v),
@@ -113,35 +127,79 @@ impl ClientBuilder {
     }
 
     /// The daemon's address as `DOCKER_HOST` and `-H` take it (`unix:///path`, `tcp://host:port`,
-    /// or a socket path): the one rule every binding follows, [`Endpoint::parse`]. An address
-    /// it refuses surfaces from [`ClientBuilder::build`].
+    /// `ssh://[user@]host[:port]`, or a socket path): the one rule every binding follows,
+    /// [`Endpoint::parse`]. An address it refuses surfaces from [`ClientBuilder::build`].
     ///
     /// ```
     /// let tcp = dimg::Client::builder().host("tcp://127.0.0.1:2375").build().unwrap();
     /// assert_eq!(tcp.host(), "tcp://127.0.0.1:2375");
-    /// let err = dimg::Client::builder().host("ssh://me@server").build().unwrap_err();
-    /// assert!(err.to_string().contains("ssh://"));
+    /// let ssh = dimg::Client::builder().host("ssh://me@server").build().unwrap();
+    /// assert_eq!(ssh.endpoint().kind(), dimg::EndpointKind::Ssh);
+    /// let err = dimg::Client::builder().host("npipe:////./pipe/docker_engine").build().unwrap_err();
+    /// assert!(err.to_string().contains("npipe://"));
     /// ```
     pub fn host(mut self, host: &str) -> ClientBuilder {
-        match Endpoint::parse(host) {
-            Ok(endpoint) => self.endpoint = endpoint,
-            Err(e) => self.error = Some(e.to_string()),
-        }
+        self.connect.host = Some(host.to_string());
+        self.endpoint = None;
         self
     }
 
-    /// The daemon's address.
+    /// The docker context to use, as `docker --context NAME` (`default` is the built-in one).
+    /// Its `meta.json` is read from the context store when the client is built; a context
+    /// that does not exist is an [`Error::InvalidArgument`] naming it.
+    ///
+    /// ```no_run
+    /// let client = dimg::Client::builder().context("colima").build()?;
+    /// println!("{} from context {}", client.host(), client.endpoint().context_name());
+    /// # Ok::<(), dimg::Error>(())
+    /// ```
+    pub fn context(mut self, name: &str) -> ClientBuilder {
+        self.connect.context = Some(name.to_string());
+        self.endpoint = None;
+        self
+    }
+
+    /// The docker CLI's configuration directory (`docker --config DIR`), which holds
+    /// `config.json` and the context store; default `DOCKER_CONFIG`, else `~/.docker`.
+    pub fn config_dir(mut self, dir: impl Into<PathBuf>) -> ClientBuilder {
+        self.connect.config_dir = Some(dir.into());
+        self
+    }
+
+    /// TLS for a `tcp://` host: the CA to trust, a client certificate, verification on or
+    /// off. It replaces any TLS settings of the environment; combined with a context or a
+    /// host that is not `tcp://`, [`ClientBuilder::build`] fails.
+    ///
+    /// ```
+    /// let tls = dimg::TlsConfig::new().ca_cert("/certs/ca.pem").client_cert("/certs/cert.pem", "/certs/key.pem");
+    /// let builder = dimg::Client::builder().host("tcp://10.0.0.5:2376").tls(tls);
+    /// # let _ = builder;
+    /// ```
+    pub fn tls(mut self, tls: TlsConfig) -> ClientBuilder {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// All of the docker CLI's connection flags at once (what the `dimg` CLI passes on).
+    pub fn connect_options(mut self, options: ConnectOptions) -> ClientBuilder {
+        self.connect = options;
+        self.endpoint = None;
+        self
+    }
+
+    /// The daemon's endpoint, used as it is: no environment or context is read.
     pub fn endpoint(mut self, endpoint: Endpoint) -> ClientBuilder {
-        self.endpoint = endpoint;
+        self.endpoint = Some(endpoint);
         self
     }
 
     /// The daemon's Unix socket path.
     pub fn socket_path(self, path: impl Into<PathBuf>) -> ClientBuilder {
-        self.endpoint(Endpoint::Unix(path.into()))
+        self.endpoint(Endpoint::unix(path))
     }
 
-    /// How long to wait for the socket to accept a connection.
+    /// How long to wait for the socket to accept a connection (for TLS, and again for the
+    /// handshake; for ssh, for the first answer through it).
     pub fn connect_timeout(mut self, limit: Duration) -> ClientBuilder {
         self.connect_timeout = Some(limit);
         self
@@ -166,22 +224,53 @@ impl ClientBuilder {
         self
     }
 
-    /// The async client. Nothing is sent yet.
+    /// The async client. Nothing is sent yet; the context store and TLS files are read now.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an unsupported address or a bad `DOCKER_API_VERSION`.
+    /// [`Error::InvalidArgument`] for an unsupported address, a context that cannot be read,
+    /// conflicting settings or a bad `DOCKER_API_VERSION`; [`Error::Tls`] for TLS files that
+    /// cannot be read or used.
     pub fn build(self) -> Result<Client> {
         self.build_for(Driver::Tokio)
     }
 
+    /// The endpoint these settings select.
+    fn resolve(&self) -> Result<Endpoint> {
+        let mut endpoint = match &self.endpoint {
+            Some(endpoint) => endpoint.clone(),
+            None if self.read_env => self.connect.resolve()?,
+            // Without from_env only the variables that say where the user's files are count.
+            None => self.connect.resolve_with(&|name: &str| match name {
+                "HOME" | "DOCKER_CONFIG" => std::env::var_os(name),
+                _ => None,
+            })?,
+        };
+        if let Some(tls) = &self.tls {
+            if endpoint.context_name() != DEFAULT_CONTEXT {
+                return Err(Error::InvalidArgument(format!(
+                    "TLS settings cannot be combined with a context (context {:?} has its own)",
+                    endpoint.context_name()
+                )));
+            }
+            if !matches!(endpoint.address(), Address::Tcp(_)) {
+                return Err(Error::InvalidArgument(format!(
+                    "TLS settings need a tcp:// host, not {endpoint}"
+                )));
+            }
+            endpoint = endpoint.with_tls(tls.clone());
+        }
+        Ok(endpoint)
+    }
+
     /// A client whose calls are driven by `driver`.
     pub(crate) fn build_for(self, driver: Driver) -> Result<Client> {
-        if let Some(message) = self.error {
-            return Err(Error::InvalidArgument(message));
+        if let Some(message) = &self.error {
+            return Err(Error::InvalidArgument(message.clone()));
         }
+        let endpoint = self.resolve()?;
         Ok(Client {
             inner: Arc::new(Inner {
-                transport: Transport::new(self.endpoint, driver, self.connect_timeout, self.timeout),
+                transport: Transport::new(endpoint, driver, self.connect_timeout, self.timeout)?,
                 pinned: self.api_version,
                 daemon: OnceCell::new(),
             }),
@@ -190,10 +279,13 @@ impl ClientBuilder {
 }
 
 impl Client {
-    /// A client configured from `DOCKER_HOST` / `DOCKER_API_VERSION`, as the docker CLI is.
+    /// A client for the daemon the docker CLI would use without flags (`DOCKER_HOST`,
+    /// `DOCKER_CONTEXT`, the current context, the TLS variables, `DOCKER_API_VERSION`; see
+    /// [`ClientBuilder::from_env`]).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when those variables hold something unsupported.
+    /// [`Error::InvalidArgument`] when those hold something unsupported or name a context that
+    /// cannot be read; [`Error::Tls`] for TLS files that cannot be used.
     pub fn from_env() -> Result<Client> {
         ClientBuilder::from_env().build()
     }

@@ -40,6 +40,35 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// TLS with a `tcp://` daemon failed: its certificate is signed by an unknown CA or made
+    /// out to another name, it wants a client certificate that was not given (or refused the
+    /// one given), the port speaks plain HTTP (or the daemon wants TLS and got plain HTTP), or
+    /// a TLS file cannot be read. Never retried without TLS.
+    #[error("TLS connection to the Docker daemon at {address} failed: {reason}")]
+    Tls {
+        /// The daemon's address (`tcp://host:port`).
+        address: String,
+        /// What went wrong, in a sentence.
+        reason: String,
+    },
+
+    /// The `ssh` process of an `ssh://` endpoint failed or ended: connection refused,
+    /// authentication failed, unknown host key, no docker on the remote host, or it was
+    /// killed. The message holds the command, its exit status and the first lines of its
+    /// standard error.
+    #[error("cannot connect to the Docker daemon at {address}: {message}")]
+    Ssh {
+        /// The `ssh://` address.
+        address: String,
+        /// `command [ssh ...] has exited with exit status 255, make sure ...: stderr=...`.
+        message: String,
+        /// `ssh`'s exit status, when it exited (255: ssh's own failure; 127: no `docker`
+        /// on the remote host).
+        status: Option<i32>,
+        /// The first lines of its standard error.
+        stderr: String,
+    },
+
     /// The daemon did not answer (or stopped sending) within the configured timeout.
     #[error("no response from the Docker daemon within {0:?}")]
     Timeout(Duration),
@@ -216,11 +245,49 @@ impl Error {
         .any(|needle| lower.contains(needle))
     }
 
+    /// A failure of the connection or of what it carried. An `ssh` process that ended or a
+    /// TLS session that failed, wherever in the exchange, is told as such
+    /// ([`Error::Ssh`], [`Error::Tls`]); anything else is [`Error::Protocol`].
     pub(crate) fn protocol(context: impl Into<String>, source: impl Into<BoxError>) -> Error {
+        let source = source.into();
+        if let Some(error) = Error::from_transport_failure(&*source) {
+            return error;
+        }
         Error::Protocol {
             context: context.into(),
-            source: source.into(),
+            source,
         }
+    }
+
+    /// The [`Error::Ssh`] or [`Error::Tls`] an error chain carries, if any.
+    pub(crate) fn from_transport_failure(error: &(dyn std::error::Error + 'static)) -> Option<Error> {
+        use crate::transport::{SshFailure, TlsFailure};
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(error) = cause {
+            if let Some(ssh) = error.downcast_ref::<SshFailure>() {
+                return Some(Error::Ssh {
+                    address: ssh.address.clone(),
+                    message: ssh.to_string(),
+                    status: ssh.status,
+                    stderr: ssh.stderr.clone(),
+                });
+            }
+            if let Some(tls) = error.downcast_ref::<TlsFailure>() {
+                return Some(Error::Tls {
+                    address: tls.address.clone(),
+                    reason: tls.reason.clone(),
+                });
+            }
+            // An io::Error's custom payload is not its source: look inside it too.
+            if let Some(io) = error.downcast_ref::<std::io::Error>()
+                && let Some(inner) = io.get_ref()
+            {
+                cause = Some(inner);
+                continue;
+            }
+            cause = error.source();
+        }
+        None
     }
 
     pub(crate) fn credentials(message: impl Into<String>, source: impl Into<Option<BoxError>>) -> Error {

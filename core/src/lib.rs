@@ -4,8 +4,9 @@
 //! API socket, with what `docker images`, `docker search`, `docker pull` and `docker rmi`
 //! offer, without shelling out to `docker`.
 //!
-//! - [`Client`]: where the daemon is ([`Endpoint`]: `DOCKER_HOST` or `/var/run/docker.sock`),
-//!   timeouts, and API version negotiation through `GET /_ping`; async, on Tokio.
+//! - [`Client`]: where the daemon is ([`Endpoint`]: a Unix socket, `tcp://` with or without
+//!   TLS, or `ssh://`, chosen like the docker CLI does from `DOCKER_HOST`, contexts and the TLS
+//!   variables; see [`ConnectOptions`]), timeouts, and API version negotiation through `GET /_ping`; async, on Tokio.
 //! - [`blocking::Client`]: the same calls for synchronous programs, on the calling thread,
 //!   without an async runtime.
 //! - [`Images`]: [`list`](Images::list), [`search`](Images::search), [`pull`](Images::pull)
@@ -70,8 +71,8 @@ pub use model::{
     RemovedItem, RootFs, SearchResult, Version,
 };
 pub use reference::ImageRef;
-pub use transport::Endpoint;
 pub use transport::endpoint::DEFAULT_SOCKET;
+pub use transport::{Address, ConnectOptions, DEFAULT_CONTEXT, Endpoint, EndpointKind, SshAddress, TlsConfig};
 pub use version::{ApiVersion, MAX_API_VERSION, MIN_API_VERSION, ParseApiVersionError};
 
 /// Compile-time checks: clients and streams move between threads and tasks.

@@ -26,6 +26,10 @@ pub fn cli_message(error: &Error) -> String {
         Error::Connect { address, .. } => {
             format!("Cannot connect to the Docker daemon at {address}. Is the docker daemon running?")
         }
+        // The docker CLI's prefix for a transport failure; what follows is dimg's own reason
+        // (docker adds the request it was making, and Go's TLS wording).
+        Error::Ssh { message, .. } => format!("error during connect: {message}"),
+        Error::Tls { address, reason } => format!("error during connect: {address}: {reason}"),
         other => other.to_string(),
     }
 }

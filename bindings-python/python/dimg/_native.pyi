@@ -21,6 +21,8 @@ __all__ = [
     "AuthenticationError",
     "PullError",
     "CredentialsError",
+    "SSHError",
+    "TLSError",
     "ProtocolError",
     "Image",
     "SearchResult",
@@ -78,6 +80,12 @@ class Conflict(APIError): ...
 class AuthenticationError(APIError): ...
 class PullError(DockerError): ...
 class CredentialsError(DockerError): ...
+class TLSError(ConnectError): ...
+
+class SSHError(ConnectError):
+    exit_status: int | None
+    stderr: str
+
 class ProtocolError(DockerError): ...
 
 @final

@@ -1,8 +1,11 @@
 //! The one request/response path of every client: HTTP/1.1 to an [`Endpoint`] over a pool of
 //! kept-alive connections, timeouts, and the mapping of HTTP failures onto [`Error`].
 //!
-//! - [`endpoint`]: where the daemon is (`DOCKER_HOST` forms).
-//! - [`connect`]: connectors, one per kind of endpoint, for either driver.
+//! - [`endpoint`]: where the daemon is (`DOCKER_HOST` forms, TLS settings, the context).
+//! - [`resolve`]: which endpoint, decided as the docker CLI decides it (flags, environment,
+//!   context store).
+//! - [`connect`]: connectors, one per kind of endpoint, for either driver: [`tls`] (rustls)
+//!   and [`ssh`] (the system `ssh` running `docker system dial-stdio`) over the plain ones.
 //! - [`pool`]: kept-alive connections driven by the caller.
 //! - [`polled`]: the sockets of [`crate::blocking::Client`], waited for with `poll(2)`.
 
@@ -10,6 +13,9 @@ pub(crate) mod connect;
 pub(crate) mod endpoint;
 pub(crate) mod polled;
 pub(crate) mod pool;
+pub(crate) mod resolve;
+pub(crate) mod ssh;
+pub(crate) mod tls;
 
 use std::future::Future;
 use std::io;
@@ -22,9 +28,13 @@ use hyper::header::{CONTENT_TYPE, HOST, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Uri};
 use serde::de::DeserializeOwned;
 
-pub use self::endpoint::Endpoint;
+use self::connect::Connector;
+pub use self::endpoint::{Address, Endpoint, EndpointKind, SshAddress, TlsConfig};
 pub(crate) use self::pool::ResponseBody;
 use self::pool::{Pool, SendError};
+pub use self::resolve::{ConnectOptions, DEFAULT_CONTEXT};
+pub(crate) use self::ssh::SshFailure;
+pub(crate) use self::tls::TlsFailure;
 use crate::error::{BoxError, Error, Result};
 use crate::runtime::{self, Driver};
 
@@ -38,6 +48,7 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 pub(crate) struct Transport {
     pool: Arc<Pool>,
     endpoint: Endpoint,
+    connector: Connector,
     driver: Driver,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
@@ -49,14 +60,15 @@ impl Transport {
         driver: Driver,
         connect_timeout: Option<Duration>,
         timeout: Option<Duration>,
-    ) -> Transport {
-        Transport {
+    ) -> Result<Transport> {
+        Ok(Transport {
             pool: Arc::default(),
+            connector: Connector::new(&endpoint)?,
             endpoint,
             driver,
             connect_timeout,
             timeout,
-        }
+        })
     }
 
     pub(crate) fn endpoint(&self) -> &Endpoint {
@@ -123,14 +135,14 @@ impl Transport {
         let response = self
             .pool
             .send(request, || {
-                connect::connect(&self.endpoint, self.driver, self.connect_timeout)
+                connect::connect(&self.connector, self.driver, self.connect_timeout)
             })
             .await
             .map_err(|e| self.request_error(e))?;
         if response.status().is_success() {
             Ok(response)
         } else {
-            Err(status_error(response).await)
+            Err(self.plain_to_tls(status_error(response).await))
         }
     }
 
@@ -156,12 +168,33 @@ impl Transport {
         decode(target, &body)
     }
 
-    /// Maps a failed exchange: connection problems name the address, the rest is protocol.
+    /// A Go daemon's answer to plain HTTP on its TLS port, told as the TLS problem it is.
+    fn plain_to_tls(&self, error: Error) -> Error {
+        match error {
+            Error::Api { status: 400, message }
+                if message.contains("Client sent an HTTP request to an HTTPS server") =>
+            {
+                Error::Tls {
+                    address: self.endpoint.to_string(),
+                    reason: "the daemon expects TLS on this port and was sent plain HTTP (use --tlsverify or \
+                             DOCKER_TLS_VERIFY=1, or a TlsConfig)"
+                        .to_string(),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Maps a failed exchange: connection problems name the address, ssh and TLS failures say
+    /// what failed, the rest is protocol.
     fn request_error(&self, err: SendError) -> Error {
         let io_error = match err {
             SendError::Connect(io_error) => io_error,
             SendError::Http(e) => return Error::protocol("sending the request", e),
         };
+        if let Some(error) = Error::from_transport_failure(&io_error) {
+            return error;
+        }
         let reason = match io_error.kind() {
             io::ErrorKind::NotFound => "no such socket (is the daemon running?)".to_string(),
             io::ErrorKind::ConnectionRefused => "connection refused (nothing is listening)".to_string(),

@@ -50,6 +50,11 @@ impl PolledStream {
         self.recheck.clone()
     }
 
+    /// A connected, non-blocking Unix socket (our end of an `ssh` child's socket pair).
+    pub(crate) fn from_unix(stream: std::os::unix::net::UnixStream) -> PolledStream {
+        PolledStream::new(Socket::Unix(stream))
+    }
+
     /// Connects to a Unix socket, giving up after `limit`.
     pub(crate) fn connect_unix(path: &std::path::Path, limit: Option<Duration>) -> std::io::Result<PolledStream> {
         let stream = connect_unix(path, limit)?;

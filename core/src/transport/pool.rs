@@ -37,7 +37,17 @@ struct Http {
 impl Http {
     /// Polls the protocol once; `true` when the connection has ended.
     fn poll_ended(&mut self, cx: &mut Context<'_>) -> bool {
-        self.conn.as_mut().poll(cx).is_ready()
+        self.poll_end(cx).is_some()
+    }
+
+    /// Polls the protocol once: `Some` when the connection has ended, with its error if it
+    /// failed. That error holds the I/O cause (an ssh process's exit, a TLS alert); the
+    /// request's own error then only says "connection closed".
+    fn poll_end(&mut self, cx: &mut Context<'_>) -> Option<Option<hyper::Error>> {
+        match self.conn.as_mut().poll(cx) {
+            Poll::Ready(result) => Some(result.err()),
+            Poll::Pending => None,
+        }
     }
 }
 
@@ -112,10 +122,7 @@ impl Pool {
             }
         }
         let io = connect().await.map_err(SendError::Connect)?;
-        let polled = match &io {
-            Conn::Polled(stream) => Some(stream.recheck()),
-            _ => None,
-        };
+        let polled = io.recheck();
         let (sender, conn) = http1::handshake(io).await.map_err(SendError::Http)?;
         let mut http = Http {
             sender,
@@ -132,6 +139,7 @@ impl Pool {
                 inner,
                 http: Some(http),
                 pool: Arc::downgrade(self),
+                failure: None,
             };
             if body.inner.is_end_stream() {
                 body.finish();
@@ -196,9 +204,13 @@ async fn exchange(http: &mut Http, request: Request<Full<Bytes>>) -> hyper::Resu
             return Poll::Ready(result);
         }
         // The connection ending first also ends the answer future (with an error), so poll it
-        // again when that happens.
+        // again when that happens; the connection's own error says why.
         match conn.as_mut().poll(cx) {
-            Poll::Ready(_) => answer.as_mut().poll(cx),
+            Poll::Ready(Err(failure)) => match answer.as_mut().poll(cx) {
+                Poll::Ready(Ok(response)) => Poll::Ready(Ok(response)),
+                _ => Poll::Ready(Err(failure)),
+            },
+            Poll::Ready(Ok(())) => answer.as_mut().poll(cx),
             Poll::Pending => Poll::Pending,
         }
     })
@@ -211,6 +223,8 @@ pub(crate) struct ResponseBody {
     inner: Incoming,
     http: Option<Http>,
     pool: std::sync::Weak<Pool>,
+    /// Why the connection failed mid-body, reported instead of the body's "incomplete".
+    failure: Option<hyper::Error>,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -234,12 +248,16 @@ impl Body for ResponseBody {
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
         let this = self.get_mut();
         if let Some(http) = &mut this.http
-            && http.poll_ended(cx)
+            && let Some(failure) = http.poll_end(cx)
         {
-            // The connection ended; what it delivered (or its error) is in `inner`.
+            // The connection ended; what it delivered is in `inner`.
             this.http = None;
+            this.failure = failure;
         }
         let frame = ready!(Pin::new(&mut this.inner).poll_frame(cx));
+        if let (Some(Err(_)), Some(failure)) = (&frame, this.failure.take()) {
+            return Poll::Ready(Some(Err(failure)));
+        }
         if frame.is_none() || this.inner.is_end_stream() {
             this.finish();
         }
