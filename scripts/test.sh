@@ -38,6 +38,9 @@ fi
 step "starting the private engine (scripts/engine.sh up --podman)"
 scripts/engine.sh up --podman >/dev/null
 eval "$(scripts/engine.sh env)"
+# ssh:// tests run plain `ssh`, as the docker CLI does: the engine's wrapper, with its private
+# config and keys (never ~/.ssh), comes first.
+export PATH="$DIMG_TEST_SSH_BIN:$PATH"
 echo "engine: $DIMG_TEST_DOCKER_HOST  podman: $DIMG_TEST_PODMAN_HOST  registry: $DIMG_TEST_REGISTRY  mirror: $DIMG_TEST_MIRROR  index: $DIMG_TEST_INDEX"
 
 if [ "${DIMG_SKIP_LINT:-0}" != 1 ]; then
