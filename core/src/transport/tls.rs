@@ -115,6 +115,16 @@ impl TlsConnector {
         Ok(conn)
     }
 
+    /// An I/O error of the session: one that carries a rustls error (the session failed
+    /// earlier, e.g. on an alert that TLS 1.3 delivers after the handshake, such as a refused
+    /// or missing client certificate) says what happened, as [`TlsConnector::failure`] does.
+    fn session_error(&self, error: io::Error) -> io::Error {
+        match error.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+            Some(tls) => self.failure(tls),
+            None => error,
+        }
+    }
+
     /// A rustls error as an I/O error carrying a [`TlsFailure`] that says what happened.
     fn failure(&self, error: &rustls::Error) -> io::Error {
         let reason = match error {
@@ -412,7 +422,7 @@ impl hyper::rt::Read for TlsConn {
                     return Poll::Ready(Ok(()));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return Poll::Ready(Err(e)),
+                Err(e) => return Poll::Ready(Err(this.connector.session_error(e))),
             }
             if ready!(this.poll_read_tls(cx))? == 0 {
                 if seen_end {
@@ -429,7 +439,11 @@ impl hyper::rt::Write for TlsConn {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         loop {
-            let n = this.session.writer().write(data)?;
+            let n = this
+                .session
+                .writer()
+                .write(data)
+                .map_err(|e| this.connector.session_error(e))?;
             if n > 0 || data.is_empty() {
                 // Send now if the socket takes it; poll_flush finishes otherwise.
                 if let Poll::Ready(Err(e)) = this.poll_write_tls(cx) {
@@ -444,7 +458,10 @@ impl hyper::rt::Write for TlsConn {
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        this.session.writer().flush()?;
+        this.session
+            .writer()
+            .flush()
+            .map_err(|e| this.connector.session_error(e))?;
         ready!(this.poll_write_tls(cx))?;
         Pin::new(&mut this.inner).poll_flush(cx)
     }
