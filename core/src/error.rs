@@ -245,49 +245,14 @@ impl Error {
         .any(|needle| lower.contains(needle))
     }
 
-    /// A failure of the connection or of what it carried. An `ssh` process that ended or a
-    /// TLS session that failed, wherever in the exchange, is told as such
-    /// ([`Error::Ssh`], [`Error::Tls`]); anything else is [`Error::Protocol`].
+    /// The daemon's answer (or the connection carrying it) could not be understood. The
+    /// transport tells an `ssh` or TLS failure inside such a chain apart first
+    /// (`transport::read_error`).
     pub(crate) fn protocol(context: impl Into<String>, source: impl Into<BoxError>) -> Error {
-        let source = source.into();
-        if let Some(error) = Error::from_transport_failure(&*source) {
-            return error;
-        }
         Error::Protocol {
             context: context.into(),
-            source,
+            source: source.into(),
         }
-    }
-
-    /// The [`Error::Ssh`] or [`Error::Tls`] an error chain carries, if any.
-    pub(crate) fn from_transport_failure(error: &(dyn std::error::Error + 'static)) -> Option<Error> {
-        use crate::transport::{SshFailure, TlsFailure};
-        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
-        while let Some(error) = cause {
-            if let Some(ssh) = error.downcast_ref::<SshFailure>() {
-                return Some(Error::Ssh {
-                    address: ssh.address.clone(),
-                    message: ssh.to_string(),
-                    status: ssh.status,
-                    stderr: ssh.stderr.clone(),
-                });
-            }
-            if let Some(tls) = error.downcast_ref::<TlsFailure>() {
-                return Some(Error::Tls {
-                    address: tls.address.clone(),
-                    reason: tls.reason.clone(),
-                });
-            }
-            // An io::Error's custom payload is not its source: look inside it too.
-            if let Some(io) = error.downcast_ref::<std::io::Error>()
-                && let Some(inner) = io.get_ref()
-            {
-                cause = Some(inner);
-                continue;
-            }
-            cause = error.source();
-        }
-        None
     }
 
     pub(crate) fn credentials(message: impl Into<String>, source: impl Into<Option<BoxError>>) -> Error {

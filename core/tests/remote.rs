@@ -747,3 +747,26 @@ async fn a_missing_or_corrupt_context_is_the_docker_cli_s_error() {
         "conflicting options: cannot specify both --host and --context"
     );
 }
+
+#[tokio::test]
+async fn a_tls_peer_that_never_answers_the_handshake_times_out() {
+    let _turn = serial().await;
+    let before = sockets_and_pipes();
+    // Accepts the TCP connection, then sends nothing: the handshake waits for its ServerHello.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = Client::builder()
+        .host(&format!("tcp://{}", silent.local_addr().unwrap()))
+        .tls(good_tls())
+        .connect_timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.ping().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+    assert!(matches!(err, Error::Connect { .. } | Error::Timeout(_)), "{err:?}");
+    assert!(err.to_string().contains("127.0.0.1"), "{err}");
+    drop(client);
+    drop(silent);
+    assert_nothing_left(before).await;
+}

@@ -748,7 +748,7 @@ impl Stream for PullStream {
                             this.reset_idle();
                         }
                         Poll::Ready(Some(Err(e))) => {
-                            return this.fail(Error::protocol("reading the pull stream", e));
+                            return this.fail(crate::transport::read_error("reading the pull stream", e));
                         }
                         Poll::Ready(None) => {
                             this.state = State::Ended;

@@ -32,9 +32,9 @@ pub(crate) enum Conn {
     /// A socket of any kind waited for with `poll(2)` by [`crate::blocking::Client`].
     Polled(PolledStream),
     /// TLS over a TCP connection.
-    Tls(Box<TlsConn>),
+    Tls(Box<TlsConn<Conn>>),
     /// HTTP through an `ssh` child process.
-    Ssh(Box<SshConn>),
+    Ssh(Box<SshConn<Conn>>),
 }
 
 /// How connections to one endpoint are opened: the endpoint's address with what was prepared
@@ -88,12 +88,15 @@ pub(crate) async fn connect(connector: &Connector, driver: Driver, limit: Option
             };
             Ok(Conn::Tls(Box::new(tls)))
         }
-        Connector::Ssh(address) => ssh::spawn(address, driver),
+        Connector::Ssh(address) => {
+            let (process, ours) = ssh::spawn(address)?;
+            Ok(Conn::Ssh(Box::new(SshConn::new(over_socket(ours, driver)?, process))))
+        }
     }
 }
 
 /// Our end of the socket pair an `ssh` child talks through, for `driver`.
-pub(crate) fn over_socket(stream: std::os::unix::net::UnixStream, driver: Driver) -> io::Result<Conn> {
+fn over_socket(stream: std::os::unix::net::UnixStream, driver: Driver) -> io::Result<Conn> {
     stream.set_nonblocking(true)?;
     match driver {
         Driver::Polled => Ok(Conn::Polled(PolledStream::from_unix(stream))),

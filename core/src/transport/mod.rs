@@ -33,8 +33,8 @@ pub use self::endpoint::{Address, Endpoint, EndpointKind, SshAddress, TlsConfig}
 pub(crate) use self::pool::ResponseBody;
 use self::pool::{Pool, SendError};
 pub use self::resolve::{ConnectOptions, DEFAULT_CONTEXT};
-pub(crate) use self::ssh::SshFailure;
-pub(crate) use self::tls::TlsFailure;
+use self::ssh::SshFailure;
+use self::tls::TlsFailure;
 use crate::error::{BoxError, Error, Result};
 use crate::runtime::{self, Driver};
 
@@ -190,9 +190,9 @@ impl Transport {
     fn request_error(&self, err: SendError) -> Error {
         let io_error = match err {
             SendError::Connect(io_error) => io_error,
-            SendError::Http(e) => return Error::protocol("sending the request", e),
+            SendError::Http(e) => return read_error("sending the request", e),
         };
-        if let Some(error) = Error::from_transport_failure(&io_error) {
+        if let Some(error) = transport_failure(&io_error) {
             return error;
         }
         let reason = match io_error.kind() {
@@ -217,7 +217,7 @@ pub(crate) async fn read_body(body: ResponseBody, limit: usize) -> Result<Bytes>
         .collect()
         .await
         .map(|collected| collected.to_bytes())
-        .map_err(|e: BoxError| Error::protocol("reading the response body", e))
+        .map_err(|e: BoxError| read_error("reading the response body", e))
 }
 
 /// Decodes JSON, naming the request in the error.
@@ -276,6 +276,44 @@ pub(crate) fn error_for_status(status: StatusCode, body: &[u8]) -> Error {
             message,
         },
     }
+}
+
+/// A failed exchange or body read: an `ssh` process that ended or a TLS session that failed,
+/// wherever in the chain, is told as such ([`Error::Ssh`], [`Error::Tls`]); anything else is
+/// [`Error::Protocol`].
+pub(crate) fn read_error(context: &str, source: impl Into<BoxError>) -> Error {
+    let source = source.into();
+    transport_failure(&*source).unwrap_or_else(|| Error::protocol(context, source))
+}
+
+/// The [`Error::Ssh`] or [`Error::Tls`] an error chain carries, if any.
+fn transport_failure(error: &(dyn std::error::Error + 'static)) -> Option<Error> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if let Some(ssh) = error.downcast_ref::<SshFailure>() {
+            return Some(Error::Ssh {
+                address: ssh.address.clone(),
+                message: ssh.to_string(),
+                status: ssh.status,
+                stderr: ssh.stderr.clone(),
+            });
+        }
+        if let Some(tls) = error.downcast_ref::<TlsFailure>() {
+            return Some(Error::Tls {
+                address: tls.address.clone(),
+                reason: tls.reason.clone(),
+            });
+        }
+        // An io::Error's custom payload is not its source: look inside it too.
+        if let Some(io) = error.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+        {
+            cause = Some(inner);
+            continue;
+        }
+        cause = error.source();
+    }
+    None
 }
 
 #[cfg(test)]

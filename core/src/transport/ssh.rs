@@ -11,7 +11,6 @@ use std::process::{Child, Command, Stdio};
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
-use crate::transport::connect::Conn;
 use crate::transport::endpoint::SshAddress;
 
 /// How much of `ssh`'s standard error an error keeps: its first lines say why.
@@ -27,14 +26,14 @@ const SSH: &str = "ssh";
 /// A connection through an `ssh` child process. Its standard input and output are one end of
 /// a socket pair whose other end `io` reads and writes.
 #[derive(Debug)]
-pub(crate) struct SshConn {
-    io: Box<Conn>,
+pub(crate) struct SshConn<IO> {
+    io: IO,
     process: SshProcess,
 }
 
 /// The `ssh` child, killed and reaped on drop.
 #[derive(Debug)]
-struct SshProcess {
+pub(crate) struct SshProcess {
     child: Child,
     /// `ssh`'s standard error, non-blocking, read when the connection fails.
     stderr: std::process::ChildStderr,
@@ -98,8 +97,9 @@ fn signal_name(signal: i32) -> String {
     }
 }
 
-/// Starts `ssh` for `address`; nothing is known about the remote end until the first answer.
-pub(crate) fn spawn(address: &SshAddress, driver: crate::runtime::Driver) -> io::Result<Conn> {
+/// Starts `ssh` for `address`: the process, and our end of the socket pair that is its
+/// standard input and output. Nothing is known about the remote end until the first answer.
+pub(crate) fn spawn(address: &SshAddress) -> io::Result<(SshProcess, UnixStream)> {
     let (ours, theirs) = UnixStream::pair()?;
     let args = address.ssh_args();
     let command = format!("{SSH} {}", args.join(" "));
@@ -135,11 +135,7 @@ pub(crate) fn spawn(address: &SshAddress, driver: crate::runtime::Driver) -> io:
         address: address.to_string(),
         command,
     };
-    let io = crate::transport::connect::over_socket(ours, driver)?;
-    Ok(Conn::Ssh(Box::new(SshConn {
-        io: Box::new(io),
-        process,
-    })))
+    Ok((process, ours))
 }
 
 fn set_nonblocking(fd: std::os::fd::RawFd) {
@@ -152,9 +148,14 @@ fn set_nonblocking(fd: std::os::fd::RawFd) {
     }
 }
 
-impl SshConn {
+impl<IO: hyper::rt::Read + hyper::rt::Write + Unpin> SshConn<IO> {
+    /// HTTP over `io`, our end of `process`'s socket pair.
+    pub(crate) fn new(io: IO, process: SshProcess) -> SshConn<IO> {
+        SshConn { io, process }
+    }
+
     /// The connection to `ssh` (for the pool's polled-socket flag).
-    pub(crate) fn inner(&self) -> &Conn {
+    pub(crate) fn inner(&self) -> &IO {
         &self.io
     }
 
@@ -214,7 +215,7 @@ fn ended(error: &io::Error) -> bool {
     matches!(error.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset)
 }
 
-impl hyper::rt::Read for SshConn {
+impl<IO: hyper::rt::Read + hyper::rt::Write + Unpin> hyper::rt::Read for SshConn<IO> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -227,7 +228,7 @@ impl hyper::rt::Read for SshConn {
         let wanted = unfilled.len();
         let n = {
             let mut inner = hyper::rt::ReadBuf::uninit(unfilled);
-            match ready!(Pin::new(&mut *this.io).poll_read(cx, inner.unfilled())) {
+            match ready!(Pin::new(&mut this.io).poll_read(cx, inner.unfilled())) {
                 Err(e) if ended(&e) => return Poll::Ready(Err(this.failure())),
                 result => result?,
             }
@@ -242,20 +243,20 @@ impl hyper::rt::Read for SshConn {
     }
 }
 
-impl hyper::rt::Write for SshConn {
+impl<IO: hyper::rt::Read + hyper::rt::Write + Unpin> hyper::rt::Write for SshConn<IO> {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match ready!(Pin::new(&mut *this.io).poll_write(cx, data)) {
+        match ready!(Pin::new(&mut this.io).poll_write(cx, data)) {
             Err(e) if ended(&e) => Poll::Ready(Err(this.failure())),
             other => Poll::Ready(other),
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut *self.get_mut().io).poll_flush(cx)
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut *self.get_mut().io).poll_shutdown(cx)
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
     }
 }

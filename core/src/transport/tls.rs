@@ -1,6 +1,6 @@
 //! TLS to a `tcp://` daemon with rustls (ring provider): the client configuration built once
-//! per client from a [`TlsConfig`], and [`TlsConn`], which speaks TLS over any [`Conn`] for
-//! either driver. Failures are [`TlsFailure`]s that name what went wrong (unknown CA, name
+//! per client from a [`TlsConfig`], and [`TlsConn`], which speaks TLS over any connection
+//! hyper can drive, so under either driver. Failures are [`TlsFailure`]s that name what went wrong (unknown CA, name
 //! mismatch, missing client certificate, a plain-text peer); nothing ever falls back to HTTP.
 
 use std::io::{self, Read, Write};
@@ -17,7 +17,6 @@ use rustls::{
 };
 
 use crate::error::{Error, Result};
-use crate::transport::connect::Conn;
 use crate::transport::endpoint::TlsConfig;
 use crate::transport::resolve::go_io_error;
 
@@ -103,7 +102,7 @@ impl TlsConnector {
     }
 
     /// Runs the handshake over `inner`, so that a refused certificate is a connect error.
-    pub(crate) async fn handshake(&self, inner: Conn) -> io::Result<TlsConn> {
+    pub(crate) async fn handshake<IO: Io>(&self, inner: IO) -> io::Result<TlsConn<IO>> {
         let session =
             ClientConnection::new(self.config.clone(), self.server_name.clone()).map_err(|e| self.failure(&e))?;
         let mut conn = TlsConn {
@@ -286,15 +285,20 @@ impl ServerCertVerifier for NoServerVerification {
     }
 }
 
-/// A TLS session over a [`Conn`], read and written through hyper's I/O traits so that it runs
-/// under either driver.
-pub(crate) struct TlsConn {
-    inner: Conn,
+/// What a TLS session runs over: a connection hyper can read and write.
+pub(crate) trait Io: hyper::rt::Read + hyper::rt::Write + Unpin {}
+
+impl<T: hyper::rt::Read + hyper::rt::Write + Unpin> Io for T {}
+
+/// A TLS session over a connection, read and written through hyper's I/O traits so that it
+/// runs under either driver.
+pub(crate) struct TlsConn<IO> {
+    inner: IO,
     session: ClientConnection,
     connector: TlsConnector,
 }
 
-impl std::fmt::Debug for TlsConn {
+impl<IO: std::fmt::Debug> std::fmt::Debug for TlsConn<IO> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TlsConn")
             .field("inner", &self.inner)
@@ -303,12 +307,12 @@ impl std::fmt::Debug for TlsConn {
 }
 
 /// `inner` as `std::io::Read + Write` for rustls, a pending poll being `WouldBlock`.
-struct Blocking<'a, 'b> {
-    inner: &'a mut Conn,
+struct Blocking<'a, 'b, IO> {
+    inner: &'a mut IO,
     cx: &'a mut Context<'b>,
 }
 
-impl Read for Blocking<'_, '_> {
+impl<IO: Io> Read for Blocking<'_, '_, IO> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let mut read_buf = hyper::rt::ReadBuf::new(buf);
         match hyper::rt::Read::poll_read(Pin::new(&mut *self.inner), self.cx, read_buf.unfilled()) {
@@ -319,7 +323,7 @@ impl Read for Blocking<'_, '_> {
     }
 }
 
-impl Write for Blocking<'_, '_> {
+impl<IO: Io> Write for Blocking<'_, '_, IO> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match hyper::rt::Write::poll_write(Pin::new(&mut *self.inner), self.cx, buf) {
             Poll::Ready(result) => result,
@@ -343,9 +347,9 @@ fn pending_on_would_block<T>(result: io::Result<T>) -> Poll<io::Result<T>> {
     }
 }
 
-impl TlsConn {
+impl<IO: Io> TlsConn<IO> {
     /// The connection under the TLS session (for the pool's polled-socket flag).
-    pub(crate) fn inner(&self) -> &Conn {
+    pub(crate) fn inner(&self) -> &IO {
         &self.inner
     }
 
@@ -396,7 +400,7 @@ impl TlsConn {
     }
 }
 
-impl hyper::rt::Read for TlsConn {
+impl<IO: Io> hyper::rt::Read for TlsConn<IO> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -435,7 +439,7 @@ impl hyper::rt::Read for TlsConn {
     }
 }
 
-impl hyper::rt::Write for TlsConn {
+impl<IO: Io> hyper::rt::Write for TlsConn<IO> {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         loop {
