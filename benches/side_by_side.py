@@ -19,6 +19,16 @@ Times are wall-clock times measured inside the worker around each call (so a lan
 own call overhead counts, the pipe to this script does not). The table shows medians and
 p95 over all rounds, and both as a ratio to the raw floor's median / p95.
 
+    python3 benches/side_by_side.py --transport tls --rounds 5   # DIMG_TEST_TLS_HOST, verified
+    python3 benches/side_by_side.py --transport ssh --rounds 5   # DIMG_TEST_SSH_HOST
+
+--transport tls|ssh makes every contender reach the daemon over that transport (ping, connect,
+inspect and list by default): TLS to dockerd #2 with the test CA and client certificate, ssh
+to dockerd #1 through the engine's sshd and `docker system dial-stdio`. The raw floor is then a
+rustls client on one kept-alive TCP connection, or one kept-alive ssh child; `raw-unix` is the
+same daemon's Unix socket, to tell the daemon's time from the transport's. Over ssh, an `ssh`
+wrapper first on PATH counts the ssh processes each contender starts for 20 warm calls.
+
 The large pull is measured differently: each contender pulls the ~100 MB image once per
 round in a fresh process, and `wait4` gives that process's CPU time and peak RSS. Memory is
 "flat" when the peak RSS of that pull (thousands of progress events) is within 1 MiB of the
@@ -38,6 +48,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 
@@ -72,6 +83,82 @@ CONTENDERS = [
 
 CONCURRENCY = 64
 
+# Over TLS and ssh (--transport): the operations measured by default, how each transport's raw
+# floor is labelled, and the extra floor on the same daemon's Unix socket.
+REMOTE_OPS = ("ping", "connect", "inspect", "list")
+RAW_LABELS = {
+    "unix": "raw floor (std UnixStream, body not parsed)",
+    "tls": "raw floor (rustls on one kept-alive TCP connection, body not parsed)",
+    "ssh": "raw floor (one kept-alive `ssh … docker system dial-stdio` child, body not parsed)",
+}
+RAW_UNIX = ("raw-unix", "raw floor on the daemon's Unix socket (no transport, for reference)", "rust")
+# Over TLS and ssh: the longest one contender's samples of one operation may take per round.
+REMOTE_BATCH_S = 3.0
+# Warm calls per contender while the ssh processes started are counted.
+SSH_COUNT_CALLS = 20
+
+
+def contenders_for(transport):
+    """The contenders with labels for the transport; over TLS and ssh the raw floor is the
+    transport's, and raw-unix (the same daemon through its Unix socket) comes second."""
+    out = []
+    for name, label, kind in CONTENDERS:
+        if name == "raw":
+            label = RAW_LABELS[transport]
+        elif name == "curl" and transport == "tls":
+            label = "curl (https, client certificate)"
+        out.append((name, label, kind))
+        if name == "raw" and transport != "unix":
+            out.append(RAW_UNIX)
+    return out
+
+
+class SshCounter:
+    """An `ssh` first on PATH that appends one line per start (its arguments) to a file and
+    then runs the engine's ssh wrapper, so the harness can count the ssh processes each
+    contender starts. Also an ssh config that adds a `dimg-bench-ssh` alias (HostName, Port,
+    User) to the engine's own config, for bollard, whose ssh transport drops the port of an
+    ssh:// URL. Nothing of the engine's is changed; everything lives in a temporary directory."""
+
+    def __init__(self, engine_ssh_bin, ssh_url):
+        self.dir = tempfile.mkdtemp(prefix="dimg-bench-ssh-")
+        self.log = os.path.join(self.dir, "ssh-starts.log")
+        open(self.log, "w").close()
+        bin_dir = os.path.join(self.dir, "bin")
+        os.mkdir(bin_dir)
+        wrapper = os.path.join(bin_dir, "ssh")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\n# dimg benches: count this start, then run the engine's ssh wrapper\n"
+                    f"printf '%s\\n' \"$*\" >> '{self.log}'\n"
+                    f"exec '{os.path.join(engine_ssh_bin, 'ssh')}' \"$@\"\n")
+        os.chmod(wrapper, 0o755)
+        parsed = urllib.parse.urlsplit(ssh_url)
+        engine_config = os.environ.get("DIMG_TEST_SSH_CONFIG") or os.path.join(
+            os.path.dirname(engine_ssh_bin.rstrip("/")), "config")
+        self.config = os.path.join(self.dir, "config")
+        with open(self.config, "w") as f:
+            # Include first: inside a Host block it would only apply to that block.
+            f.write(f"Include {engine_config}\nHost dimg-bench-ssh\n  HostName {parsed.hostname}\n"
+                    f"  Port {parsed.port or 22}\n  User {parsed.username or 'root'}\n")
+        self.bollard_host = "ssh://dimg-bench-ssh"
+        self.path = bin_dir + os.pathsep + engine_ssh_bin + os.pathsep + os.environ.get("PATH", "")
+
+    def env(self, env):
+        """`env` for the workers: the counting ssh first on PATH, the config with the alias,
+        and openssh's (bollard's) control sockets inside the temporary directory."""
+        state = os.path.join(self.dir, "state")
+        os.makedirs(state, exist_ok=True)
+        return dict(env, PATH=self.path, DIMG_TEST_SSH_CONFIG=self.config, XDG_STATE_HOME=state,
+                    BENCH_BOLLARD_HOST=self.bollard_host)
+
+    def starts(self):
+        """The arguments of every ssh started so far, one string each."""
+        with open(self.log) as f:
+            return f.read().splitlines()
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
 
 def log(msg):
     print(f"side-by-side: {msg}", file=sys.stderr, flush=True)
@@ -86,7 +173,10 @@ def python_worker(which):
     settings = {k: os.environ[k] for k in os.environ if k.startswith("BENCH_")}
     sock, inspect, search = settings["BENCH_SOCKET"], settings["BENCH_INSPECT"], settings["BENCH_SEARCH"]
     small, large = settings["BENCH_SMALL"], settings["BENCH_LARGE"]
-    url = "unix://" + sock
+    transport = settings.get("BENCH_TRANSPORT", "unix")
+    url = settings["BENCH_HOST"] if transport != "unix" else "unix://" + sock
+    certs = settings.get("BENCH_TLS_CERTS", "")
+    ca, cert, key = (os.path.join(certs, f) for f in ("ca.pem", "cert.pem", "key.pem"))
     import concurrent.futures
     import logging
 
@@ -114,12 +204,17 @@ def python_worker(which):
     if which == "dimg-py":
         import dimg
 
-        client = dimg.Client(url)
+        def new_client():
+            if transport == "tls":
+                return dimg.Client(url, tls=dimg.TLSConfig(ca_cert=ca, client_cert=(cert, key), verify=True))
+            return dimg.Client(url)  # unix:// or ssh://
+
+        client = new_client()
         client.ping()
         images = client.images
 
         def connect():
-            fresh = dimg.Client(url)
+            fresh = new_client()
             fresh.images.get(inspect)
 
         def pull(ref):
@@ -130,12 +225,21 @@ def python_worker(which):
     elif which in ("docker-py", "docker-py-api"):
         import docker
 
+        # TLS verified with the test CA and the client certificate; ssh through the system ssh
+        # (use_ssh_client=True: docker-py's other ssh way, paramiko, reads ~/.ssh/config and
+        # ~/.ssh/known_hosts, which the benchmark must not use).
+        kwargs = {}
+        if transport == "tls":
+            kwargs["tls"] = docker.tls.TLSConfig(client_cert=(cert, key), ca_cert=ca, verify=True)
+        elif transport == "ssh":
+            kwargs["use_ssh_client"] = True
+
         if which == "docker-py":
-            client = docker.DockerClient(base_url=url)
+            client = docker.DockerClient(base_url=url, **kwargs)
             images = client.images
 
             def connect():
-                fresh = docker.DockerClient(base_url=url)
+                fresh = docker.DockerClient(base_url=url, **kwargs)
                 fresh.images.get(inspect)
                 fresh.close()
 
@@ -146,10 +250,10 @@ def python_worker(which):
 
             ops = image_collection_ops(client.ping, images, connect, pull_large)
         else:
-            api = docker.APIClient(base_url=url)
+            api = docker.APIClient(base_url=url, **kwargs)
 
             def connect():
-                fresh = docker.APIClient(base_url=url)
+                fresh = docker.APIClient(base_url=url, **kwargs)
                 fresh.inspect_image(inspect)
                 fresh.close()
 
@@ -233,11 +337,11 @@ def rss_kb():
 
 
 class Worker:
-    def __init__(self, name, argv, env):
+    def __init__(self, name, argv, env, cwd=None):
         self.name = name
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                                     text=True, bufsize=1)
+                                     text=True, bufsize=1, cwd=cwd)
         hello = self._read()
         if "ready" not in hello:
             raise RuntimeError(f"{name}: {hello.get('error', hello)}")
@@ -410,6 +514,8 @@ def fmt_time(ns):
 def fmt_ratio(x):
     if x is None:
         return "–"
+    if x < 0.01:
+        return f"×{x:.1g}"  # the Unix floor beside a new ssh connection
     return f"×{x:.2f}" if x < 10 else f"×{x:.0f}"
 
 
@@ -473,6 +579,10 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="do not build target/release/bench-worker")
     ap.add_argument("--runtime", default="multi", choices=["multi", "current"],
                     help="tokio runtime of the Rust contenders (default: multi-thread, as #[tokio::main])")
+    ap.add_argument("--transport", default="unix", choices=["unix", "tls", "ssh"],
+                    help="how every contender reaches the daemon: its Unix socket (default), "
+                         "DIMG_TEST_TLS_HOST with the certificates in DIMG_TEST_TLS_CERTS, or DIMG_TEST_SSH_HOST "
+                         f"(default operations then: {','.join(REMOTE_OPS)})")
     ap.add_argument("--require", help="comma-separated contenders that must run (fail instead of skipping)")
     ap.add_argument("--markdown", help="also write the tables here")
     ap.add_argument("--json", help="write every sample here")
@@ -484,14 +594,31 @@ def main():
     if args.smoke:
         args.rounds, args.tags, args.images = 1, min(args.tags, 100), min(args.images, 5)
     sock, registry = engine_env()
+    transport, host, ssh = args.transport, None, None
+    if transport != "unix":
+        need = (["DIMG_TEST_TLS_HOST", "DIMG_TEST_TLS_SOCKET", "DIMG_TEST_TLS_CERTS"] if transport == "tls"
+                else ["DIMG_TEST_SSH_HOST", "DIMG_TEST_SSH_BIN"])
+        missing = [v for v in need if not os.environ.get(v)]
+        if missing:
+            sys.exit(f"side-by-side: --transport {transport} needs {', '.join(missing)} (scripts/engine.sh up)")
+        if transport == "tls":
+            # The TLS daemon is dockerd #2; its own Unix socket sets up the fixtures (and raw-unix).
+            sock, host = os.environ["DIMG_TEST_TLS_SOCKET"].removeprefix("unix://"), os.environ["DIMG_TEST_TLS_HOST"]
+        else:
+            host = os.environ["DIMG_TEST_SSH_HOST"]
+            ssh = SshCounter(os.environ["DIMG_TEST_SSH_BIN"], host)
+        if not args.ops:
+            args.ops = ",".join(REMOTE_OPS)
     seed = load_seed()
     fixtures = Fixtures(seed, sock, registry, args.images, args.tags, args.large_mb)
     if args.smoke:
         fixtures.large = fixtures.medium  # no 100 MB image in a smoke run
     ops = [o for o in OPS if not args.ops or o[0] in args.ops.split(",")]
-    want_large = not args.ops or "pull_large" in args.ops.split(",")
-    want_import = not args.ops or "import" in args.ops.split(",")
-    contenders = [c for c in CONTENDERS if not args.only or c[0] == "raw" or c[0] in args.only.split(",")]
+    # The one-shot pulls and the import times are transport-independent: Unix runs only.
+    want_large = transport == "unix" and (not args.ops or "pull_large" in args.ops.split(","))
+    want_import = transport == "unix" and (not args.ops or "import" in args.ops.split(","))
+    contenders = [c for c in contenders_for(transport)
+                  if not args.only or c[0] in ("raw", "raw-unix") or c[0] in args.only.split(",")]
     required = set((args.require or "").split(",")) - {""}
 
     if not args.no_build:
@@ -512,6 +639,23 @@ def main():
         "BENCH_CURL": shutil.which("curl") or "curl",
     })
     env.pop("DOCKER_HOST", None)
+    # The docker CLI reads its config directory (and a current context in it); give it an
+    # empty one, never ~/.docker.
+    docker_config = tempfile.mkdtemp(prefix="dimg-bench-docker-config-")
+    env["DOCKER_CONFIG"] = docker_config
+    worker_cwd = None
+    if transport != "unix":
+        env.update({"BENCH_TRANSPORT": transport, "BENCH_HOST": host,
+                    "BENCH_TLS_CERTS": os.environ.get("DIMG_TEST_TLS_CERTS", "")})
+    if transport == "tls":
+        # requests (under docker-py) lets these replace the CA file docker-py gives it for a
+        # request, so the daemon would fail verification against the system roots.
+        for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+            if env.pop(var, None):
+                log(f"unset {var} for the workers (requests would use it instead of the test CA)")
+    if ssh:
+        env = ssh.env(env)
+        worker_cwd = ssh.dir  # openssh falls back to ./ for its control directory
     if any(c[0] == "dimg-py" for c in contenders):
         if not args.no_build:
             log("building the Python binding (maturin build --release)")
@@ -534,6 +678,8 @@ def main():
         skipped["c"] = c_skip
     if not shutil.which("docker"):
         skipped["cli"] = "no docker CLI on PATH"
+    if transport == "ssh" and any(c[0] == "curl" for c in contenders):
+        skipped["curl"] = "curl cannot reach an ssh:// daemon"
     python_probe = {"dimg-py": "dimg", "docker-py": "docker", "docker-py-api": "docker"}
     for name, module in python_probe.items():
         if importlib.util.find_spec(module) is None:
@@ -553,26 +699,33 @@ def main():
     large = {}  # contender -> list of dicts
     imports = {}  # module -> [ns]
     failures = {}  # (contender, op) -> failed runs (not counted as samples)
+    spawns = {}  # (contender, op) -> ssh processes started (ssh transport)
     try:
         for name, _, kind in contenders:
             try:
-                workers[name] = Worker(name, argv_of(name, kind), env)
+                workers[name] = Worker(name, argv_of(name, kind), env, cwd=worker_cwd)
             except Exception as e:  # noqa: BLE001
                 if name in required:
                     raise
                 skipped[name] = str(e)
                 log(f"skipping {name}: {e}")
         contenders = [c for c in contenders if c[0] in workers]
-        # Warm-up: every operation once, not counted.
+        # Warm-up: every operation once, not counted. Over TLS and ssh a contender that opens a
+        # new connection (a new ssh process) per request takes up to 1 000 times longer than
+        # the others, so its samples per round are capped to what fits in REMOTE_BATCH_S.
+        cap = {}
         for op, *_ in ops:
             for name in workers:
-                workers[name].run(op, 1)
+                reply = workers[name].run(op, 1)
+                if transport != "unix" and reply.get("ns"):
+                    cap[(name, op)] = max(1, int(REMOTE_BATCH_S * 1e9 / max(reply["ns"])))
         for r in range(args.rounds):
             t_round = time.monotonic()
             for op, _, n_lib, n_proc in ops:
                 order = contenders[r % len(contenders):] + contenders[:r % len(contenders)]
                 for name, _, kind in order:
                     n = 1 if args.smoke else (n_proc if kind == "process" else n_lib)
+                    n = min(n, cap.get((name, op), n))
                     reply = workers[name].run(op, n)
                     if "ns" in reply:
                         samples.setdefault((name, op), []).extend(reply["ns"])
@@ -597,15 +750,25 @@ def main():
                     if out.returncode == 0:
                         imports.setdefault(module, []).append(int(out.stdout.strip()))
             log(f"round {r + 1}/{args.rounds} done in {time.monotonic() - t_round:.1f}s")
+        if ssh:
+            spawns = count_ssh_starts(ssh, contenders, workers)
     finally:
         for w in workers.values():
             w.close()
+        shutil.rmtree(docker_config, ignore_errors=True)
+        if ssh:
+            leftover = ssh_leftovers(ssh)
+            if leftover:
+                log(f"ssh processes left running after the workers exited: {leftover}")
+            ssh.close()
         stop_fake_daemons(fakes)
         if not args.keep_fixtures:
             fixtures.teardown()
 
     text = report(args, contenders, ops, samples, notes, large, imports, skipped, n_images, n_tags,
                   time.monotonic() - t_start, {k: v[2] for k, v in fakes.items()}, failures)
+    if ssh:
+        text += ssh_report(contenders, spawns)
     print(text)
     if args.markdown:
         with open(args.markdown, "w") as f:
@@ -613,7 +776,8 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"samples": {f"{c}/{o}": v for (c, o), v in samples.items()}, "notes":
-                       {f"{c}/{o}": v for (c, o), v in notes.items()}, "large": large, "imports": imports}, f)
+                       {f"{c}/{o}": v for (c, o), v in notes.items()}, "large": large, "imports": imports,
+                       "ssh_starts": {f"{c}/{o}": v for (c, o), v in spawns.items()}}, f)
     # A smoke run fails when one of dimg's own contenders failed an operation; a peer's failure
     # (docker-py racing another program's image removal, say) is shown but does not fail it.
     ours = ("raw", "dimg", "dimg-blocking", "dimg-py", "c")
@@ -623,6 +787,66 @@ def main():
     if failed:
         log("failed: " + ", ".join(failed))
     return 1 if failed and args.smoke else 0
+
+
+def count_ssh_starts(ssh, contenders, workers):
+    """{(contender, op): ssh processes started} over SSH_COUNT_CALLS warm pings and inspects on
+    each worker's warm client, and over one new client's first call ("connect"). The workers
+    run one at a time, so every start logged during a request is that worker's."""
+    spawns = {}
+    for name, _, _ in contenders:
+        if name not in workers:
+            continue
+        for op, n in (("ping", SSH_COUNT_CALLS), ("inspect", SSH_COUNT_CALLS), ("connect", 1)):
+            time.sleep(0.5)  # an ssh that an earlier request's clean-up starts is not counted here
+            before = len(ssh.starts())
+            reply = workers[name].run(op, n)
+            started = ssh.starts()[before:]
+            if "ns" in reply and not reply.get("errors"):
+                # (all, those that carry a connection to the daemon): bollard's openssh also
+                # starts a control master per connection and `ssh -O exit` to stop it.
+                spawns[(name, op)] = (len(started), sum("dial-stdio" in a for a in started))
+            else:
+                spawns[(name, op)] = reply.get("skip") or f"error: {reply.get('error') or reply.get('last_error')}"
+    return spawns
+
+
+def ssh_leftovers(ssh):
+    """ssh processes still running that were started through the counting wrapper (their
+    command line names its config), a moment after every worker exited."""
+    time.sleep(0.5)
+    left = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and os.path.basename(argv[0]) == b"ssh" and ssh.config.encode() in argv:
+            left.append(int(pid))
+    return left
+
+
+def ssh_report(contenders, spawns):
+    lines = ["", f"ssh processes started (counted by an `ssh` wrapper first on PATH): during {SSH_COUNT_CALLS} warm "
+             f"pings, during {SSH_COUNT_CALLS} warm inspects, and for one new client's version negotiation and "
+             "first call; in parentheses, those that are not a connection to the daemon "
+             "(`docker system dial-stdio`) but a control master or its `-O exit`.", "",
+             f"| contender | {SSH_COUNT_CALLS} warm pings | {SSH_COUNT_CALLS} warm inspects | new client + first call |",
+             "|---|---|---|---|"]
+    for name, label, _ in contenders:
+        if name == "raw-unix" or not any(k[0] == name for k in spawns):
+            continue
+        cells = []
+        for op in ("ping", "inspect", "connect"):
+            got = spawns.get((name, op), "–")
+            if isinstance(got, tuple):
+                got = f"{got[0]}" + (f" ({got[0] - got[1]} not connections)" if got[0] != got[1] else "")
+            cells.append(str(got))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def start_fake_daemons(rust_worker, events_list):
@@ -734,7 +958,7 @@ def report(args, contenders, ops, samples, notes, large, imports, skipped, n_ima
            failures):
     lines = []
     mode = "smoke run (1 round, 1 sample each)" if args.smoke else f"{args.rounds} alternating rounds"
-    lines.append(f"Engine: dockerd with {n_images} images / {n_tags} tags; {mode}; Rust runtime: "
+    lines.append(f"Transport: {args.transport}. Engine: dockerd with {n_images} images / {n_tags} tags; {mode}; Rust runtime: "
                  f"tokio {'multi-thread' if args.runtime == 'multi' else 'current-thread'}; took {elapsed:.0f} s.")
     lines.append("")
     lines.append("| operation | contender | median | p95 | median ÷ floor | p95 ÷ floor | n |")

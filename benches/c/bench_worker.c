@@ -4,6 +4,9 @@
  * answer per line, {"ns":[...]} or {"skip":"..."} or {"error":"..."}; with --oneshot pull_large
  * it pulls $BENCH_LARGE once and prints {"ok":{"events":N},"cpu_ns":...}.
  * Built by the harness: cc -O2 bench_worker.c -Ibindings-c/include -Ltarget/release -ldimg -lpthread
+ *
+ * BENCH_TRANSPORT=tls|ssh connects to BENCH_HOST instead of BENCH_SOCKET through
+ * dimg_client_new_with_options (TLS: ca.pem, cert.pem and key.pem from BENCH_TLS_CERTS, verified).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -42,9 +45,29 @@ static int failed(const char *what, enum dimg_result rc) {
 
 struct ctx {
   dimg_client *client;
+  const char *transport, *host, *certs;
   const char *socket, *inspect, *search, *small, *large;
   dimg_list_options *list_opts, *list_all_opts;
 };
+
+/* A new client over the transport: the socket path, or BENCH_HOST with the TLS files. */
+static enum dimg_result new_client(const struct ctx *c, dimg_client **out) {
+  if (!strcmp(c->transport, "unix")) return dimg_client_new(c->socket, 0, out);
+  dimg_client_options *options = dimg_client_options_new();
+  enum dimg_result rc = dimg_client_options_set_host(options, c->host);
+  if (rc == DIMG_RESULT_OK && !strcmp(c->transport, "tls")) {
+    char ca[1024], cert[1024], key[1024];
+    snprintf(ca, sizeof ca, "%s/ca.pem", c->certs);
+    snprintf(cert, sizeof cert, "%s/cert.pem", c->certs);
+    snprintf(key, sizeof key, "%s/key.pem", c->certs);
+    rc = dimg_client_options_set_tls_ca_cert(options, ca);
+    if (rc == DIMG_RESULT_OK) rc = dimg_client_options_set_tls_client_cert(options, cert, key);
+    if (rc == DIMG_RESULT_OK) rc = dimg_client_options_set_tls_verify(options, true);
+  }
+  if (rc == DIMG_RESULT_OK) rc = dimg_client_new_with_options(options, out);
+  dimg_client_options_free(options);
+  return rc;
+}
 
 static int count_event(void *userdata, const struct dimg_pull_progress *progress) {
   (void)progress;
@@ -90,7 +113,7 @@ static int run(struct ctx *c, const char *op, uint64_t *events) {
     dimg_ping_free(ping);
   } else if (!strcmp(op, "connect")) {
     dimg_client *fresh = NULL;
-    if ((rc = dimg_client_new(c->socket, 0, &fresh)) != DIMG_RESULT_OK) return failed("new", rc);
+    if ((rc = new_client(c, &fresh)) != DIMG_RESULT_OK) return failed("new", rc);
     int r = do_inspect(fresh, c->inspect);
     dimg_client_free(fresh);
     return r;
@@ -137,13 +160,16 @@ static void reply_error(const char *key, const char *text) { printf("{\"%s\":\"%
 
 int main(int argc, char **argv) {
   struct ctx c = {
+      .transport = env_or("BENCH_TRANSPORT", "unix"),
+      .host = env_or("BENCH_HOST", ""),
+      .certs = env_or("BENCH_TLS_CERTS", "/tmp/dimg-engine/tls/client"),
       .socket = env_or("BENCH_SOCKET", "/tmp/dimg-engine/docker.sock"),
       .inspect = env_or("BENCH_INSPECT", "bench/base:1.0"),
       .search = env_or("BENCH_SEARCH", "127.0.0.1:25502/tomcat"),
       .small = env_or("BENCH_SMALL", "127.0.0.1:25500/bench/small:1.0"),
       .large = env_or("BENCH_LARGE", "127.0.0.1:25500/bench/large-100mb:1.0"),
   };
-  enum dimg_result rc = dimg_client_new(c.socket, 0, &c.client);
+  enum dimg_result rc = new_client(&c, &c.client);
   c.list_opts = dimg_list_options_new();
   c.list_all_opts = dimg_list_options_new();
   if (rc == DIMG_RESULT_OK) rc = dimg_list_options_set_all(c.list_all_opts, true);

@@ -4,7 +4,8 @@
 //!   entries and a long pull stream, both built from the shapes in `tests/samples`, and a
 //!   reference corpus);
 //! - [`raw`]: the raw floor of the side-by-side harness, one HTTP/1.1 request at a time on a
-//!   kept-alive `std::os::unix::net::UnixStream`, with the body read but not parsed.
+//!   kept-alive connection (a `std::os::unix::net::UnixStream`, a rustls client over TCP, or an
+//!   `ssh ... docker system dial-stdio` child), with the body read but not parsed.
 
 pub mod inputs;
 pub mod raw;

@@ -1,20 +1,174 @@
-//! The raw floor: HTTP/1.1 on a kept-alive `std` Unix stream, blocking, one request at a time.
+//! The raw floor: HTTP/1.1 on one kept-alive connection, blocking, one request at a time.
 //! The body is read to its end (following `Content-Length` or chunked framing) and dropped,
 //! never parsed: whatever a client does on top of this is its own overhead.
+//!
+//! The connection is a `std` Unix stream, a rustls client over TCP (the same rustls and ring
+//! dimg links, so the floor pays for the same cipher code), or the stdin/stdout of one
+//! `ssh ... docker system dial-stdio` child, as the docker CLI's ssh transport uses.
 
 use std::io::{self, Read, Write};
+use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Arc;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+
+/// A byte stream the floor can speak HTTP/1.1 on.
+trait Transport: Read + Write + Send {}
+impl<T: Read + Write + Send> Transport for T {}
+
+/// How the floor opens a connection (and opens it again when the daemon closed it).
+#[derive(Debug, Clone)]
+pub enum Connector {
+    /// A Unix socket.
+    Unix(PathBuf),
+    /// TLS over TCP to `address` (`host:port`), verifying the daemon as `server_name`.
+    Tls {
+        /// `host:port`.
+        address: String,
+        /// The name (or IP address) the daemon's certificate must carry.
+        server_name: ServerName<'static>,
+        /// The rustls client settings (roots, client certificate).
+        config: Arc<rustls::ClientConfig>,
+    },
+    /// A child process whose stdin/stdout carry the connection (`argv[0]` is run from PATH).
+    Command(Vec<String>),
+}
+
+impl Connector {
+    /// TLS to `address` (`host:port`) trusting only the CA in `ca.pem` and presenting
+    /// `cert.pem` / `key.pem`, all three from `cert_dir` (the DOCKER_CERT_PATH layout).
+    pub fn tls(address: &str, cert_dir: &Path) -> io::Result<Connector> {
+        let pem = |e: rustls::pki_types::pem::Error| io::Error::new(io::ErrorKind::InvalidData, e.to_string());
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(cert_dir.join("ca.pem")).map_err(pem)? {
+            roots.add(cert.map_err(pem)?).map_err(io::Error::other)?;
+        }
+        let chain = CertificateDer::pem_file_iter(cert_dir.join("cert.pem"))
+            .map_err(pem)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(pem)?;
+        let key = PrivateKeyDer::from_pem_file(cert_dir.join("key.pem")).map_err(pem)?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(io::Error::other)?
+            .with_root_certificates(roots)
+            .with_client_auth_cert(chain, key)
+            .map_err(io::Error::other)?;
+        let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
+        let server_name = ServerName::try_from(host.trim_matches(['[', ']']).to_string())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+        Ok(Connector::Tls {
+            address: address.to_string(),
+            server_name,
+            config: Arc::new(config),
+        })
+    }
+
+    /// The docker CLI's ssh command for `ssh://[user@]host[:port]`:
+    /// `ssh -o ConnectTimeout=30 -T [-l user] [-p port] -- host docker system dial-stdio`.
+    pub fn ssh(url: &str) -> io::Result<Connector> {
+        let rest = url
+            .strip_prefix("ssh://")
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("not an ssh:// URL: {url}")))?;
+        let (user, host_port) = match rest.rsplit_once('@') {
+            Some((user, host_port)) => (Some(user), host_port),
+            None => (None, rest),
+        };
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((host, port)) if port.parse::<u16>().is_ok() => (host, Some(port)),
+            _ => (host_port, None),
+        };
+        let mut argv: Vec<String> = ["ssh", "-o", "ConnectTimeout=30", "-T"].map(String::from).into();
+        if let Some(user) = user {
+            argv.extend(["-l".to_string(), user.to_string()]);
+        }
+        if let Some(port) = port {
+            argv.extend(["-p".to_string(), port.to_string()]);
+        }
+        argv.extend(["--", host, "docker", "system", "dial-stdio"].map(String::from));
+        Ok(Connector::Command(argv))
+    }
+
+    fn connect(&self) -> io::Result<Box<dyn Transport>> {
+        Ok(match self {
+            Connector::Unix(path) => Box::new(UnixStream::connect(path)?),
+            Connector::Tls {
+                address,
+                server_name,
+                config,
+            } => {
+                let tcp = TcpStream::connect(address)?;
+                tcp.set_nodelay(true)?;
+                let tls =
+                    rustls::ClientConnection::new(config.clone(), server_name.clone()).map_err(io::Error::other)?;
+                Box::new(rustls::StreamOwned::new(tls, tcp))
+            }
+            Connector::Command(argv) => {
+                let mut child = Command::new(&argv[0])
+                    .args(&argv[1..])
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::null())
+                    .spawn()?;
+                let stdin = child.stdin.take().expect("piped");
+                let stdout = child.stdout.take().expect("piped");
+                Box::new(ChildStream { child, stdin, stdout })
+            }
+        })
+    }
+}
+
+/// A connection carried by a child's stdin and stdout; the child is killed and reaped with it.
+struct ChildStream {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: ChildStdout,
+}
+
+impl Read for ChildStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stdout.read(buf)
+    }
+}
+
+impl Write for ChildStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stdin.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stdin.flush()
+    }
+}
+
+impl Drop for ChildStream {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
 
 /// One kept-alive connection to the daemon.
-#[derive(Debug)]
 pub struct RawConn {
-    path: PathBuf,
-    stream: UnixStream,
+    connector: Connector,
+    stream: Box<dyn Transport>,
     buf: Vec<u8>,
     /// Valid bytes of `buf` are `buf[start..end]`.
     start: usize,
     end: usize,
+}
+
+impl std::fmt::Debug for RawConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawConn")
+            .field("connector", &self.connector)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What came back: the status, the response head, and how many body bytes were read.
@@ -45,10 +199,14 @@ fn bad(message: impl Into<String>) -> io::Error {
 impl RawConn {
     /// Connects to the socket.
     pub fn connect(path: impl AsRef<Path>) -> io::Result<RawConn> {
-        let path = path.as_ref().to_path_buf();
-        let stream = UnixStream::connect(&path)?;
+        RawConn::open(Connector::Unix(path.as_ref().to_path_buf()))
+    }
+
+    /// Opens a connection with `connector` (Unix socket, TLS or an ssh child).
+    pub fn open(connector: Connector) -> io::Result<RawConn> {
+        let stream = connector.connect()?;
         Ok(RawConn {
-            path,
+            connector,
             stream,
             buf: vec![0; 64 * 1024],
             start: 0,
@@ -71,9 +229,15 @@ impl RawConn {
             request.extend_from_slice(b"Content-Length: 0\r\nX-Registry-Auth: e30=\r\n");
         }
         request.extend_from_slice(b"\r\n");
-        if self.stream.write_all(&request).is_err() {
+        if self
+            .stream
+            .write_all(&request)
+            .and_then(|()| self.stream.flush())
+            .is_err()
+        {
             self.reconnect()?;
             self.stream.write_all(&request)?;
+            self.stream.flush()?;
         }
         let response = self.read_response(sink)?;
         if response
@@ -86,7 +250,7 @@ impl RawConn {
     }
 
     fn reconnect(&mut self) -> io::Result<()> {
-        self.stream = UnixStream::connect(&self.path)?;
+        self.stream = self.connector.connect()?;
         self.start = 0;
         self.end = 0;
         Ok(())

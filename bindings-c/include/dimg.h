@@ -1,7 +1,8 @@
 /*
  * libdimg: the C binding of dimg. Link with `-ldimg` (or `pkg-config --cflags --libs dimg`)
  * and include `dimg.h`. It lists, searches, pulls and removes images through a Docker Engine
- * (or Podman) API Unix socket; all the work is done by the Rust crate `dimg`.
+ * (or Podman) API: a Unix socket, `tcp://` (plain or TLS), `ssh://`, or a docker context, found
+ * as the docker CLI finds it; all the work is done by the Rust crate `dimg`.
  *
  * Conventions (they hold for every function of this header):
  *
@@ -35,6 +36,9 @@
  *   `DIMG_RESULT_PANIC` (NULL, 0 or false for functions without a result code).
  * - Threads of libdimg: none. Each call does its I/O on the calling thread, waiting for the
  *   socket with poll(2); `dimg_shutdown` is kept for programs that call it and does nothing.
+ * - Processes: an `ssh://` client runs the `ssh` on PATH (`ssh ... docker system dial-stdio`,
+ *   as the docker CLI) as a child process per pooled connection, and waits for it when the
+ *   connection closes or `dimg_client_free` is called: nothing is left running or unreaped.
  * - fork(): a child process may use libdimg, but must create its own clients; clients created
  *   before fork() are not usable in the child.
  */
@@ -142,6 +146,32 @@ typedef enum dimg_result {
 } dimg_result;
 
 /**
+ * How a client reaches its daemon (`dimg_client_endpoint_kind`). The numbers are stable.
+ */
+typedef enum dimg_endpoint_kind {
+  /**
+   * Only for a NULL client (or a kind this version of libdimg does not know).
+   */
+  DIMG_ENDPOINT_KIND_UNKNOWN = 0,
+  /**
+   * A Unix socket (`unix:///var/run/docker.sock`).
+   */
+  DIMG_ENDPOINT_KIND_UNIX = 1,
+  /**
+   * Plain HTTP over TCP (`tcp://host:2375`).
+   */
+  DIMG_ENDPOINT_KIND_TCP = 2,
+  /**
+   * HTTPS over TCP (`tcp://host:2376` with TLS).
+   */
+  DIMG_ENDPOINT_KIND_TLS = 3,
+  /**
+   * The system `ssh` running `docker system dial-stdio` on the remote host (`ssh://host`).
+   */
+  DIMG_ENDPOINT_KIND_SSH = 4,
+} dimg_endpoint_kind;
+
+/**
  * What one pull message says, classified from the daemon's status text.
  */
 typedef enum dimg_pull_phase {
@@ -237,15 +267,29 @@ typedef enum dimg_removed_kind {
 } dimg_removed_kind;
 
 /**
- * A connection to one Docker Engine (or Podman) API socket.
+ * A connection to one Docker Engine (or Podman) API endpoint: a Unix socket, a `tcp://` host
+ * (plain or TLS) or an `ssh://` host.
  *
  * Thread-safe: one client may be used by any number of threads at once (they share its
  * connection pool and negotiated API version). Nothing is sent until the first call, which
- * negotiates the API version through `GET /_ping`. Created by `dimg_client_new`, released by
- * `dimg_client_free` once no thread uses it any more. Under the hood, a
- * `dimg::blocking::Client`: each call does its I/O on the calling thread.
+ * negotiates the API version through `GET /_ping`. Created by `dimg_client_new` or
+ * `dimg_client_new_with_options`, released by `dimg_client_free` once no thread uses it any
+ * more. Under the hood, a `dimg::blocking::Client`: each call does its I/O on the calling
+ * thread. An `ssh://` client runs the system `ssh` as a child process for each pooled
+ * connection; `dimg_client_free` ends and reaps them.
  */
 typedef struct dimg_client dimg_client;
+
+/**
+ * Settings of `dimg_client_new_with_options`: the docker CLI's connection flags (`--host`,
+ * `--context`, `--config`, TLS files) and the timeouts. Made by `dimg_client_options_new` (no
+ * environment variable read) or `dimg_client_options_from_env` (the environment first, as
+ * the docker CLI), released by `dimg_client_options_free`. Under the hood, the core's
+ * `dimg::ClientBuilder`: each setter is its setter of the same name, and every check happens
+ * when the client is built. Change it from one thread at a time; building only reads it, and
+ * it may be reused and freed right after.
+ */
+typedef struct dimg_client_options dimg_client_options;
 
 /**
  * `GET /info`: the parts of the daemon's configuration that matter for images. Made by
@@ -421,47 +465,280 @@ extern "C" {
  * Creates a client.
  *
  * `socket_or_host` is where the daemon is, read as DOCKER_HOST is (the same rule as in Rust
- * and Python): `unix:///path`, `tcp://host:port` (no port: 2375), `host:port`, or a socket
- * path (`/run/user/1000/podman/podman.sock`, `./docker.sock`); or NULL to read DOCKER_HOST
- * (and DOCKER_API_VERSION, which pins the API version) from the environment, as the docker
- * CLI does, falling back to `/var/run/docker.sock`.
+ * and Python): `unix:///path`, `tcp://host:port` (no port: 2375; plain HTTP),
+ * `ssh://[user@]host[:port]` (through the `ssh` on PATH, as the docker CLI), `host:port`, or a
+ * socket path (`/run/user/1000/podman/podman.sock`, `./docker.sock`). No environment
+ * variable is read then.
+ *
+ * NULL finds the daemon exactly as the docker CLI does without flags (the core's
+ * `ClientBuilder::from_env`): DOCKER_HOST, else DOCKER_CONTEXT, else the `currentContext` of
+ * `config.json` (in DOCKER_CONFIG or `~/.docker`), else `/var/run/docker.sock`; TLS from
+ * DOCKER_TLS_VERIFY, DOCKER_TLS and DOCKER_CERT_PATH; DOCKER_API_VERSION pins the API
+ * version. For a context, TLS files or a config directory given by the program, see
+ * `dimg_client_new_with_options`.
  *
  * `timeout_ms` is how long to wait for an answer and, while a pull streams, for each next
  * chunk; 0 means the default (120 s, as in Rust and Python). Connecting itself gives up after
  * 5 s.
  *
  * On success `*client_out` is a new client, to be released with `dimg_client_free`. Nothing
- * is sent yet: an absent daemon shows in the first call (`DIMG_RESULT_CONNECT`).
+ * is sent yet: an absent daemon shows in the first call (`DIMG_RESULT_CONNECT`, or
+ * `DIMG_RESULT_TLS` / `DIMG_RESULT_SSH` for those transports).
+ *
+ * ```c
+ * dimg_client *client = NULL;
+ * if (dimg_client_new(NULL, 0, &client) != DIMG_RESULT_OK) {
+ *     char message[512];
+ *     dimg_last_error_message(message, sizeof message);
+ *     fprintf(stderr, "dimg: %s\n", message);
+ *     return 1;
+ * }
+ * printf("%s (context %s)\n", dimg_client_host(client), dimg_client_context_name(client));
+ * dimg_client_free(client);
+ * ```
  *
  * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for a NULL `client_out`, a non-UTF-8 or empty
- * `socket_or_host`, an address dimg cannot use (`ssh://`, a bad port), an invalid
- * DOCKER_API_VERSION.
+ * `socket_or_host`, an address dimg cannot use (`npipe://`, a bad port, an ssh user or host
+ * starting with `-`), a context that does not exist or cannot be read (the message names
+ * it), an invalid DOCKER_API_VERSION; `DIMG_RESULT_TLS` for TLS files (from
+ * DOCKER_CERT_PATH or the context) that cannot be read or used.
  */
 enum dimg_result dimg_client_new(const char *socket_or_host,
                                  uint32_t timeout_ms,
                                  struct dimg_client **client_out);
 
 /**
- * Releases a client made by `dimg_client_new`. NULL does nothing. No other thread may be
- * using it; results obtained through it (lists, reports, ...) stay valid.
+ * New client options that read no DOCKER_* environment variable (the core's
+ * `ClientBuilder::new`): without a host or a context the client uses the `currentContext`
+ * of `config.json` if there is one (the config directory is `dimg_client_options_set_config_dir`,
+ * else DOCKER_CONFIG, else `~/.docker`), else `/var/run/docker.sock`. Default timeouts.
+ * Release with `dimg_client_options_free`. Never NULL (except on an internal error).
+ *
+ * ```c
+ * dimg_client_options *options = dimg_client_options_new();
+ * dimg_client_options_set_host(options, "tcp://10.0.0.5:2376");
+ * dimg_client_options_set_tls_ca_cert(options, "/certs/ca.pem");
+ * dimg_client_options_set_tls_client_cert(options, "/certs/cert.pem", "/certs/key.pem");
+ * dimg_client *client = NULL;
+ * dimg_result rc = dimg_client_new_with_options(options, &client);
+ * dimg_client_options_free(options);
+ * ```
+ */
+struct dimg_client_options *dimg_client_options_new(void);
+
+/**
+ * New client options that start from the environment, as the docker CLI does (the core's
+ * `ClientBuilder::from_env`; the same as `dimg_client_new(NULL, ...)`): DOCKER_HOST,
+ * DOCKER_CONTEXT, `currentContext`, DOCKER_TLS_VERIFY, DOCKER_TLS, DOCKER_CERT_PATH,
+ * DOCKER_API_VERSION. The setters then act as the docker CLI's flags: a context wins over
+ * DOCKER_HOST (`--context`), a host over DOCKER_CONTEXT (`-H`), TLS settings replace those of
+ * the environment. Release with `dimg_client_options_free`. Never NULL (except on an internal
+ * error).
+ *
+ * ```c
+ * dimg_client_options *options = dimg_client_options_from_env();
+ * dimg_client_options_set_timeout_ms(options, 30000);
+ * dimg_client *client = NULL;
+ * dimg_result rc = dimg_client_new_with_options(options, &client);
+ * dimg_client_options_free(options);
+ * ```
+ */
+struct dimg_client_options *dimg_client_options_from_env(void);
+
+/**
+ * Releases client options. NULL does nothing.
+ */
+void dimg_client_options_free(struct dimg_client_options *options);
+
+/**
+ * The daemon's address, as `docker -H` takes it: `unix:///path`, `tcp://host:port`,
+ * `ssh://[user@]host[:port]`, `host:port` or a socket path (the rule of `dimg_client_new`).
+ * Replaces an earlier host; it is checked when the client is built. A host together with a
+ * context makes the build fail, as in the docker CLI.
+ *
+ * ```c
+ * dimg_client_options_set_host(options, "ssh://deploy@build-host");
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or `host`, or a non-UTF-8 host.
+ */
+enum dimg_result dimg_client_options_set_host(struct dimg_client_options *options,
+                                              const char *host);
+
+/**
+ * The docker context to use, as `docker --context NAME` (`default` is the built-in one):
+ * its endpoint and TLS files are read from the context store of the config directory when
+ * the client is built. It wins over DOCKER_HOST and DOCKER_CONTEXT; it cannot be combined
+ * with `dimg_client_options_set_host` or the `tls` setters (the build fails).
+ *
+ * ```c
+ * dimg_client_options_set_context(options, "colima");
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or `name`, or a non-UTF-8 name.
+ */
+enum dimg_result dimg_client_options_set_context(struct dimg_client_options *options,
+                                                 const char *name);
+
+/**
+ * The docker CLI's configuration directory, as `docker --config DIR`: where `config.json`
+ * (its `currentContext`) and the context store are. Default: DOCKER_CONFIG, else
+ * `~/.docker`. Nothing in it is ever written.
+ *
+ * ```c
+ * dimg_client_options_set_config_dir(options, "/home/me/.docker");
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or `dir`, or a non-UTF-8 path.
+ */
+enum dimg_result dimg_client_options_set_config_dir(struct dimg_client_options *options,
+                                                    const char *dir);
+
+/**
+ * TLS for a `tcp://` host, trusting only the CA(s) in this PEM file (`--tlscacert`). Any
+ * `tls` setter turns TLS on, verifying the daemon's certificate unless
+ * `dimg_client_options_set_tls_verify(options, false)`; without a CA file the system's roots
+ * are trusted. The file is read when the client is built. TLS settings replace those of the
+ * environment and make the build fail with a context or a host that is not `tcp://`.
+ *
+ * ```c
+ * dimg_client_options_set_tls_ca_cert(options, "/certs/ca.pem");
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or `path`, or a non-UTF-8 path.
+ */
+enum dimg_result dimg_client_options_set_tls_ca_cert(struct dimg_client_options *options,
+                                                     const char *path);
+
+/**
+ * TLS (see `dimg_client_options_set_tls_ca_cert`) presenting this client certificate and its
+ * key, both PEM files (`--tlscert`, `--tlskey`); read when the client is built.
+ *
+ * ```c
+ * dimg_client_options_set_tls_client_cert(options, "/certs/cert.pem", "/certs/key.pem");
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`, `cert` or `key`, or a non-UTF-8
+ * path.
+ */
+enum dimg_result dimg_client_options_set_tls_client_cert(struct dimg_client_options *options,
+                                                         const char *cert,
+                                                         const char *key);
+
+/**
+ * TLS (see `dimg_client_options_set_tls_ca_cert`), verifying the daemon's certificate or not
+ * (`--tlsverify`; false is `--tls` alone, docker's SkipTLSVerify). The client certificate is
+ * sent either way.
+ *
+ * ```c
+ * dimg_client_options_set_tls_verify(options, true);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`.
+ */
+enum dimg_result dimg_client_options_set_tls_verify(struct dimg_client_options *options,
+                                                    bool verify);
+
+/**
+ * How long to wait for an answer and, while a pull streams, for each next chunk, in
+ * milliseconds; 0 means the default (120 s), as in `dimg_client_new`.
+ *
+ * ```c
+ * dimg_client_options_set_timeout_ms(options, 30000);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`.
+ */
+enum dimg_result dimg_client_options_set_timeout_ms(struct dimg_client_options *options,
+                                                    uint32_t timeout_ms);
+
+/**
+ * How long to wait for the daemon to accept a connection (for TLS, and again for the
+ * handshake; for ssh, for the first answer through it), in milliseconds; 0 means the default
+ * (5 s).
+ *
+ * ```c
+ * dimg_client_options_set_connect_timeout_ms(options, 2000);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`.
+ */
+enum dimg_result dimg_client_options_set_connect_timeout_ms(struct dimg_client_options *options,
+                                                            uint32_t timeout_ms);
+
+/**
+ * Creates a client with `options`, resolving its endpoint now: the context store, `config.json`
+ * and the TLS files are read here (nothing is sent to the daemon yet). On success
+ * `*client_out` is a new client, to be released with `dimg_client_free`; `options` may be
+ * freed right away.
+ *
+ * ```c
+ * dimg_client_options *options = dimg_client_options_new();
+ * dimg_client_options_set_config_dir(options, "/home/me/.docker");
+ * dimg_client_options_set_context(options, "remote");
+ * dimg_client *client = NULL;
+ * dimg_result rc = dimg_client_new_with_options(options, &client);
+ * dimg_client_options_free(options);
+ * if (rc == DIMG_RESULT_OK && dimg_client_endpoint_kind(client) == DIMG_ENDPOINT_KIND_SSH)
+ *     printf("over ssh to %s\n", dimg_client_host(client));
+ * dimg_client_free(client);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or `client_out`, an address dimg
+ * cannot use, a host together with a context (`conflicting options: cannot specify both
+ * --host and --context`), TLS settings with a context or a host that is not `tcp://`, a
+ * context that does not exist or whose `meta.json` cannot be read (the message names it), an
+ * invalid DOCKER_API_VERSION (`dimg_client_options_from_env`); `DIMG_RESULT_TLS` for TLS
+ * files that cannot be read or used (the message names the file).
+ */
+enum dimg_result dimg_client_new_with_options(const struct dimg_client_options *options,
+                                              struct dimg_client **client_out);
+
+/**
+ * Releases a client made by `dimg_client_new` or `dimg_client_new_with_options`, closing its
+ * connections (for `ssh://`, ending and reaping its `ssh` processes). NULL does nothing. No
+ * other thread may be using it; results obtained through it (lists, reports, ...) stay valid.
  */
 void dimg_client_free(struct dimg_client *client);
 
 /**
+ * How the client reaches its daemon: Unix socket, plain TCP, TLS or ssh;
+ * `DIMG_ENDPOINT_KIND_UNKNOWN` for a NULL client.
+ *
+ * ```c
+ * if (dimg_client_endpoint_kind(client) == DIMG_ENDPOINT_KIND_TLS)
+ *     puts("TLS");
+ * ```
+ */
+enum dimg_endpoint_kind dimg_client_endpoint_kind(const struct dimg_client *client);
+
+/**
+ * The name of the docker context the client's endpoint comes from: the context's name, or
+ * `default` (docker's name for an explicit host, DOCKER_HOST, the TLS variables and the
+ * default socket). Borrowed until the client is freed; NULL for a NULL client.
+ *
+ * ```c
+ * printf("context %s: %s\n", dimg_client_context_name(client), dimg_client_host(client));
+ * ```
+ */
+const char *dimg_client_context_name(const struct dimg_client *client);
+
+/**
  * The daemon's address in DOCKER_HOST form (`unix:///var/run/docker.sock`,
- * `tcp://127.0.0.1:2375`), borrowed until the client is freed; NULL for a NULL client.
+ * `tcp://127.0.0.1:2376`, `ssh://root@host:2222`), borrowed until the client is freed; NULL
+ * for a NULL client.
  */
 const char *dimg_client_host(const struct dimg_client *client);
 
 /**
- * How long the client waits for an answer, in milliseconds (120 000 unless `dimg_client_new`
- * was given another value: the same default as in Rust and Python); 0 for a NULL client.
+ * How long the client waits for an answer, in milliseconds (120 000 unless another value was
+ * given: the same default as in Rust and Python); 0 for a NULL client.
  */
 uint64_t dimg_client_timeout_ms(const struct dimg_client *client);
 
 /**
- * The Unix socket path the client talks to ("" when it does not use one), borrowed until the
- * client is freed; NULL for a NULL client.
+ * The Unix socket path the client talks to ("" when it does not use one: `tcp://`,
+ * `ssh://`), borrowed until the client is freed; NULL for a NULL client.
  */
 const char *dimg_client_socket_path(const struct dimg_client *client);
 

@@ -1,6 +1,7 @@
 //! libdimg: the C binding of dimg. Link with `-ldimg` (or `pkg-config --cflags --libs dimg`)
 //! and include `dimg.h`. It lists, searches, pulls and removes images through a Docker Engine
-//! (or Podman) API Unix socket; all the work is done by the Rust crate `dimg`.
+//! (or Podman) API: a Unix socket, `tcp://` (plain or TLS), `ssh://`, or a docker context, found
+//! as the docker CLI finds it; all the work is done by the Rust crate `dimg`.
 //!
 //! Conventions (they hold for every function of this header):
 //!
@@ -34,6 +35,9 @@
 //!   `DIMG_RESULT_PANIC` (NULL, 0 or false for functions without a result code).
 //! - Threads of libdimg: none. Each call does its I/O on the calling thread, waiting for the
 //!   socket with poll(2); `dimg_shutdown` is kept for programs that call it and does nothing.
+//! - Processes: an `ssh://` client runs the `ssh` on PATH (`ssh ... docker system dial-stdio`,
+//!   as the docker CLI) as a child process per pooled connection, and waits for it when the
+//!   connection closes or `dimg_client_free` is called: nothing is left running or unreaped.
 //! - fork(): a child process may use libdimg, but must create its own clients; clients created
 //!   before fork() are not usable in the child.
 #![warn(missing_docs)]

@@ -1,7 +1,7 @@
 //! Every exported function given NULL pointers: `INVALID_ARGUMENT` (outputs untouched), NULL, 0
 //! or false, never a crash. A last test checks that this file names every exported function.
 
-use std::ffi::c_char;
+use std::ffi::{CStr, c_char};
 use std::ptr::{null, null_mut};
 
 use crate::*;
@@ -102,6 +102,74 @@ fn client_daemon_and_views() {
     assert!(dimg_labels_value(null(), 0).is_null());
     assert!(dimg_labels_find(null(), c"k".as_ptr()).is_null());
     dimg_client_free(c);
+}
+
+#[test]
+fn client_options_and_endpoint() {
+    const BAD: *const c_char = c"bad\xc3\x28utf8".as_ptr();
+    let mut out = std::ptr::dangling_mut::<dimg_client>();
+    assert_invalid(dimg_client_new_with_options(null(), &mut out), "options is NULL");
+    assert_eq!(out, std::ptr::dangling_mut::<dimg_client>(), "untouched");
+    dimg_client_options_free(null_mut());
+    let options = dimg_client_options_new();
+    assert_invalid(dimg_client_new_with_options(options, null_mut()), "client_out is NULL");
+    assert_invalid(
+        dimg_client_options_set_host(null_mut(), c"tcp://x:1".as_ptr()),
+        "options is NULL",
+    );
+    assert_invalid(dimg_client_options_set_host(options, null()), "host is NULL");
+    assert_invalid(dimg_client_options_set_host(options, BAD), "host is not valid UTF-8");
+    assert_invalid(
+        dimg_client_options_set_context(null_mut(), c"x".as_ptr()),
+        "options is NULL",
+    );
+    assert_invalid(dimg_client_options_set_context(options, null()), "name is NULL");
+    assert_invalid(dimg_client_options_set_context(options, BAD), "name is not valid UTF-8");
+    assert_invalid(
+        dimg_client_options_set_config_dir(null_mut(), c"/x".as_ptr()),
+        "options is NULL",
+    );
+    assert_invalid(dimg_client_options_set_config_dir(options, null()), "dir is NULL");
+    assert_invalid(
+        dimg_client_options_set_tls_ca_cert(null_mut(), c"/x".as_ptr()),
+        "options is NULL",
+    );
+    assert_invalid(dimg_client_options_set_tls_ca_cert(options, null()), "path is NULL");
+    assert_invalid(
+        dimg_client_options_set_tls_client_cert(null_mut(), c"/c".as_ptr(), c"/k".as_ptr()),
+        "options is NULL",
+    );
+    assert_invalid(
+        dimg_client_options_set_tls_client_cert(options, null(), c"/k".as_ptr()),
+        "cert is NULL",
+    );
+    assert_invalid(
+        dimg_client_options_set_tls_client_cert(options, c"/c".as_ptr(), null()),
+        "key is NULL",
+    );
+    assert_invalid(dimg_client_options_set_tls_verify(null_mut(), true), "options is NULL");
+    assert_invalid(dimg_client_options_set_timeout_ms(null_mut(), 1), "options is NULL");
+    assert_invalid(
+        dimg_client_options_set_connect_timeout_ms(null_mut(), 1),
+        "options is NULL",
+    );
+    // The refused calls changed nothing: the options still build the default client (with a
+    // config directory of its own, so that no real config.json is read).
+    assert_eq!(
+        dimg_client_options_set_config_dir(options, c"/nonexistent/dimg-c-null".as_ptr()),
+        dimg_result::Ok
+    );
+    let mut client = null_mut();
+    assert_eq!(dimg_client_new_with_options(options, &mut client), dimg_result::Ok);
+    assert_eq!(
+        unsafe { CStr::from_ptr(dimg_client_host(client)) },
+        c"unix:///var/run/docker.sock"
+    );
+    dimg_client_free(client);
+    dimg_client_options_free(options);
+    dimg_client_options_free(dimg_client_options_from_env());
+    assert_eq!(dimg_client_endpoint_kind(null()), dimg_endpoint_kind::Unknown);
+    assert!(dimg_client_context_name(null()).is_null());
 }
 
 #[test]

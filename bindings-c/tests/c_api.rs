@@ -4,7 +4,8 @@
 //!
 //! Each program is compiled with `cc -std=c11 -Wall -Wextra -Wpedantic -Werror` twice: with
 //! AddressSanitizer and UBSan (any report fails the run), and plainly to run under
-//! `valgrind --error-exitcode=1 --leak-check=full`; every program is also compiled as C++. They
+//! `valgrind --error-exitcode=1 --leak-check=full` (with tests/valgrind.supp, two false
+//! positives in ring's AES-GCM assembly); every program is also compiled as C++. They
 //! link the static library cargo builds for this package (built here with a nested
 //! `cargo build -p dimg-c`, since cargo builds only the rlib for integration tests).
 //!
@@ -12,8 +13,13 @@
 //! (`eval "$(scripts/engine.sh env)"`), the docker CLI, a C/C++ compiler, valgrind, make and
 //! pkg-config. Missing ones fail the tests with a message; nothing is skipped.
 //!
+//! transports.c (TLS, ssh://, contexts) also needs the TLS and ssh variables of the engine
+//! (TRANSPORT_VARS) and runs with `$DIMG_TEST_SSH_BIN` first on PATH, so that `ssh` is the
+//! engine's wrapper (its private config and keys, never ~/.ssh).
+//!
 //! Images: list.c and the example use $DIMG_TEST_REGISTRY/t/p38 (one at a time), rmi.c t/p39,
-//! pull.c t/p40; each removes what it pulled.
+//! pull.c t/p40, transports.c t/p28 (on the TLS daemon) and t/p29 (through ssh); each removes
+//! what it pulled.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -25,6 +31,21 @@ const ENGINE_VARS: [&str; 4] = [
     "DIMG_TEST_REGISTRY",
     "DIMG_TEST_INDEX",
     "DIMG_TEST_MIRROR",
+];
+
+/// What transports.c needs besides ENGINE_VARS.
+const TRANSPORT_VARS: [&str; 11] = [
+    "DIMG_TEST_TCP_HOST",
+    "DIMG_TEST_TLS_HOST",
+    "DIMG_TEST_TLS_SOCKET",
+    "DIMG_TEST_TLS_CERTS",
+    "DIMG_TEST_TLS_WRONG_CA",
+    "DIMG_TEST_SSH_HOST",
+    "DIMG_TEST_SSH_BIN",
+    "DIMG_TEST_SSH_UNREACHABLE",
+    "DIMG_TEST_SSH_HOST_BAD_KEY",
+    "DIMG_TEST_SSH_HOST_UNKNOWN_KEY",
+    "DIMG_TEST_SSH_HOST_NO_DOCKER",
 ];
 
 const WARNINGS: [&str; 5] = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror"];
@@ -44,8 +65,13 @@ fn crate_dir() -> PathBuf {
 }
 
 fn engine_env() {
-    let missing: Vec<&str> = ENGINE_VARS
-        .into_iter()
+    require(&ENGINE_VARS);
+}
+
+fn require(vars: &[&str]) {
+    let missing: Vec<&str> = vars
+        .iter()
+        .copied()
         .filter(|v| std::env::var_os(v).is_none_or(|x| x.is_empty()))
         .collect();
     assert!(
@@ -179,6 +205,11 @@ fn report(name: &str, how: &str, started: Instant, output: &Output) {
 
 /// Compiles `tests/c/<name>.c`, runs it with ASan + UBSan, then under valgrind.
 fn c_program(name: &str) {
+    c_program_with(name, &[]);
+}
+
+/// [`c_program`] with more environment variables for the program.
+fn c_program_with(name: &str, env: &[(&str, String)]) {
     engine_env();
     compile_as_cxx(&crate_dir().join(format!("tests/c/{name}.c")));
 
@@ -186,6 +217,7 @@ fn c_program(name: &str) {
     let started = Instant::now();
     let output = run(
         Command::new(&sanitized)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=23")
             .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"),
         &format!("{name} with AddressSanitizer and UBSan"),
@@ -197,7 +229,12 @@ fn c_program(name: &str) {
     let output = run(
         Command::new("valgrind")
             .args(["--error-exitcode=1", "--leak-check=full", "--quiet"])
+            .arg(format!(
+                "--suppressions={}",
+                crate_dir().join("tests/valgrind.supp").display()
+            ))
             .arg(&plain)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .env("DIMG_TEST_VALGRIND", "1"),
         &format!("{name} under valgrind"),
     );
@@ -248,6 +285,16 @@ fn the_same_calls_against_podman() {
 #[test]
 fn threads_fork_and_daemon_info() {
     c_program("threads");
+}
+
+#[test]
+fn tls_ssh_and_contexts() {
+    require(&TRANSPORT_VARS);
+    // `ssh` must be the engine's wrapper, as scripts/test.sh arranges; set here too, so that
+    // `cargo test` from a shell that only loaded the engine's variables works the same.
+    let path = std::env::var("PATH").unwrap_or_default();
+    let path = format!("{}:{path}", var("DIMG_TEST_SSH_BIN"));
+    c_program_with("transports", &[("PATH", path)]);
 }
 
 /// Every function of dimg.h is called with NULL (and bad UTF-8) by null_args.c.

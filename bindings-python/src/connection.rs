@@ -4,6 +4,7 @@
 //! Each operation is written once: what to ask (`Request`) does not depend on how it is
 //! waited for, and `perform!` is the one body for both core clients.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use pyo3::IntoPyObjectExt;
@@ -12,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::convert;
+use crate::endpoint::PyEndpoint;
 use crate::errors::{core_error, interrupted};
 use crate::runtime::{check_blocking_allowed, init_async, interruptible};
 use crate::types::{
@@ -196,23 +198,41 @@ async fn perform_async(client: &dimg::Client, job: Job) -> dimg::Result<Answer> 
 /// return a `Call`.
 #[pyclass(frozen, module = "dimg._native", name = "Connection")]
 pub struct PyConnection {
-    engine: Engine,
+    /// None once closed. Calls already made hold their own clone, so they finish first.
+    engine: Mutex<Option<Engine>>,
+    /// What the core resolved, kept for the getters after `close()`.
+    endpoint: dimg::Endpoint,
+    timeout: Option<std::time::Duration>,
 }
 
 #[pymethods]
 impl PyConnection {
-    /// `base_url`: any form the core's host rule takes, or None for the environment
-    /// (DOCKER_HOST, DOCKER_API_VERSION); `timeout` in seconds or None; `version` pinned
-    /// unless None or "auto"; `asynchronous`: for `AsyncClient` (calls are started, not run).
+    /// `base_url`: any form the core's host rule takes, or None for the docker CLI's
+    /// resolution (DOCKER_HOST, DOCKER_CONTEXT, the current context, the TLS variables,
+    /// DOCKER_API_VERSION); `timeout` in seconds or None; `version` pinned unless None or
+    /// "auto"; `asynchronous`: for `AsyncClient` (calls are started, not run); `context`,
+    /// `config_dir`: the docker CLI's `--context`, `--config`; `tls`: a TLSConfig, or True for
+    /// `--tlsverify` with the default files, or False.
     #[new]
-    #[pyo3(signature = (base_url, timeout, version, asynchronous))]
+    #[pyo3(signature = (base_url, timeout, version, asynchronous, context, config_dir, tls))]
     fn new(
         base_url: Option<&str>,
         timeout: Option<f64>,
         version: Option<&str>,
         asynchronous: bool,
+        context: Option<String>,
+        config_dir: Option<PathBuf>,
+        tls: &Bound<'_, PyAny>,
     ) -> PyResult<PyConnection> {
-        let builder = convert::client_builder(base_url, timeout, version)?;
+        let target = convert::Target {
+            base_url,
+            context,
+            config_dir,
+            tls,
+        };
+        let builder = convert::client_builder(target, timeout, version)?;
+        // Built with the GIL held: resolving reads the environment, which Python threads
+        // may be changing (os.environ) while they hold it.
         let engine = match asynchronous {
             true => {
                 init_async()?;
@@ -220,59 +240,78 @@ impl PyConnection {
             }
             false => Engine::Blocking(interruptible(builder.build_blocking().map_err(core_error)?)),
         };
-        Ok(PyConnection { engine })
+        let (endpoint, timeout) = match &engine {
+            Engine::Blocking(client) => (client.endpoint().clone(), client.timeout()),
+            Engine::Async(client) => (client.endpoint().clone(), client.timeout()),
+        };
+        Ok(PyConnection {
+            engine: Mutex::new(Some(engine)),
+            endpoint,
+            timeout,
+        })
     }
 
     /// The daemon's address in DOCKER_HOST form.
     #[getter]
     fn host(&self) -> String {
-        self.endpoint().to_string()
+        self.endpoint.to_string()
     }
 
-    /// The Unix socket path; None for a tcp:// address.
+    /// The Unix socket path; None for tcp:// and ssh:// addresses.
     #[getter]
     fn socket_path(&self) -> Option<String> {
-        self.endpoint().socket_path().map(|p| p.display().to_string())
+        self.endpoint.socket_path().map(|p| p.display().to_string())
+    }
+
+    /// The resolved endpoint: kind, address, context.
+    #[getter]
+    fn endpoint(&self) -> PyEndpoint {
+        PyEndpoint::from(self.endpoint.clone())
     }
 
     /// The answer timeout in seconds; None waits forever.
     #[getter]
     fn timeout(&self) -> Option<f64> {
-        match &self.engine {
-            Engine::Blocking(client) => client.timeout(),
-            Engine::Async(client) => client.timeout(),
-        }
-        .map(|t| t.as_secs_f64())
+        self.timeout.map(|t| t.as_secs_f64())
     }
 
-    fn ping(&self) -> PyCall {
+    /// Drops this connection's pool: idle connections close (an ssh:// connection's `ssh`
+    /// process is killed and reaped) once the calls already made have finished. Later calls
+    /// are refused. Closing twice is harmless.
+    fn close(&self, py: Python<'_>) {
+        let engine = self.lock_engine().take();
+        // Dropping the blocking pool reaps its ssh processes on this thread.
+        py.detach(move || drop(engine));
+    }
+
+    fn ping(&self) -> PyResult<PyCall> {
         self.call(Request::Ping)
     }
 
-    fn api_version(&self) -> PyCall {
+    fn api_version(&self) -> PyResult<PyCall> {
         self.call(Request::ApiVersion)
     }
 
-    fn version(&self) -> PyCall {
+    fn version(&self) -> PyResult<PyCall> {
         self.call(Request::Version)
     }
 
-    fn info(&self) -> PyCall {
+    fn info(&self) -> PyResult<PyCall> {
         self.call(Request::Info)
     }
 
     #[pyo3(signature = (name, all, filters))]
     fn list_images(&self, name: Option<String>, all: bool, filters: Option<&Bound<'_, PyDict>>) -> PyResult<PyCall> {
-        Ok(self.call(Request::ListImages(convert::list_options(name, all, filters)?)))
+        self.call(Request::ListImages(convert::list_options(name, all, filters)?))
     }
 
-    fn inspect_image(&self, name: String) -> PyCall {
+    fn inspect_image(&self, name: String) -> PyResult<PyCall> {
         self.call(Request::InspectImage(name))
     }
 
     #[pyo3(signature = (term, limit, filters))]
     fn search_images(&self, term: String, limit: Option<i64>, filters: Option<&Bound<'_, PyDict>>) -> PyResult<PyCall> {
-        Ok(self.call(Request::SearchImages(term, convert::search_options(limit, filters)?)))
+        self.call(Request::SearchImages(term, convert::search_options(limit, filters)?))
     }
 
     #[pyo3(signature = (repository, tag, all_tags, platform, progress, auth_config))]
@@ -291,7 +330,7 @@ impl PyConnection {
             all_tags,
             progress,
         };
-        Ok(self.job(Job::Pull(pull)))
+        self.job(Job::Pull(pull))
     }
 
     #[pyo3(signature = (repository, tag, all_tags, platform, auth_config))]
@@ -305,7 +344,7 @@ impl PyConnection {
     ) -> PyResult<PyPullStream> {
         let reference = convert::reference_with_tag(repository, tag)?;
         let options = convert::pull_options(all_tags, platform, auth_config)?;
-        let events = match &self.engine {
+        let events = match self.engine()? {
             Engine::Blocking(client) => {
                 PullEvents::Blocking(Box::new(Mutex::new(client.images().pull(&reference, &options))))
             }
@@ -317,39 +356,43 @@ impl PyConnection {
     }
 
     #[pyo3(signature = (image, force, noprune))]
-    fn remove_image(&self, image: String, force: bool, noprune: bool) -> PyCall {
+    fn remove_image(&self, image: String, force: bool, noprune: bool) -> PyResult<PyCall> {
         self.call(Request::RemoveImage(image, convert::remove_options(force, noprune)))
     }
 
     #[pyo3(signature = (images, force, noprune))]
-    fn remove_images(&self, images: Vec<String>, force: bool, noprune: bool) -> PyCall {
+    fn remove_images(&self, images: Vec<String>, force: bool, noprune: bool) -> PyResult<PyCall> {
         self.call(Request::RemoveImages(images, convert::remove_options(force, noprune)))
     }
 
     #[pyo3(signature = (image, repository, tag))]
     fn tag_image(&self, image: String, repository: &str, tag: Option<&str>) -> PyResult<PyCall> {
         let target = convert::reference_with_tag(repository, tag)?;
-        Ok(self.call(Request::TagImage(image, target)))
+        self.call(Request::TagImage(image, target))
     }
 }
 
 impl PyConnection {
-    fn endpoint(&self) -> &dimg::Endpoint {
-        match &self.engine {
-            Engine::Blocking(client) => client.endpoint(),
-            Engine::Async(client) => client.endpoint(),
-        }
+    fn lock_engine(&self) -> std::sync::MutexGuard<'_, Option<Engine>> {
+        self.engine.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn call(&self, request: Request) -> PyCall {
+    /// The core client, unless the connection was closed.
+    fn engine(&self) -> PyResult<Engine> {
+        self.lock_engine()
+            .clone()
+            .ok_or_else(|| PyRuntimeError::new_err("this dimg client is closed"))
+    }
+
+    fn call(&self, request: Request) -> PyResult<PyCall> {
         self.job(Job::Request(request))
     }
 
-    fn job(&self, job: Job) -> PyCall {
-        PyCall {
-            engine: self.engine.clone(),
+    fn job(&self, job: Job) -> PyResult<PyCall> {
+        Ok(PyCall {
+            engine: self.engine()?,
             job: Mutex::new(Some(job)),
-        }
+        })
     }
 }
 

@@ -2,12 +2,14 @@
 //! (filter keys and values, references, tags, hosts, the search limit's range) is the core's;
 //! this module only changes types.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use crate::endpoint::PyTlsConfig;
 use crate::errors::{core_error, invalid_argument};
 
 /// A filter value as the daemon spells it: str as is, bool as true/false, int as digits.
@@ -130,18 +132,69 @@ pub fn remove_options(force: bool, noprune: bool) -> dimg::RemoveOptions {
     dimg::RemoveOptions::new().force(force).noprune(noprune)
 }
 
-/// The client builder: `base_url` through the core's one host rule (None: the environment,
-/// as the docker CLI reads it), `timeout` in seconds (None: no timeout), `version` pinned
-/// unless None or "auto".
+/// What `tls=` of `dimg.Client` asks for.
+enum Tls {
+    /// `False`: TLS only where the environment or the context says so.
+    AsConfigured,
+    /// `True`: the docker CLI's `--tlsverify`, with `ca.pem`, `cert.pem` and `key.pem` from
+    /// the default directory.
+    DefaultFiles,
+    /// A `dimg.TLSConfig`.
+    Config(dimg::TlsConfig),
+}
+
+fn tls_argument(tls: &Bound<'_, PyAny>) -> PyResult<Tls> {
+    if let Ok(config) = tls.cast::<PyTlsConfig>() {
+        return Ok(Tls::Config(config.get().inner.clone()));
+    }
+    match tls.extract::<bool>() {
+        Ok(true) => Ok(Tls::DefaultFiles),
+        Ok(false) => Ok(Tls::AsConfigured),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "tls must be a dimg.TLSConfig or a bool, not {}",
+            tls.get_type().name()?
+        ))),
+    }
+}
+
+/// Where `dimg.Client` connects, as its arguments say.
+pub struct Target<'a, 'py> {
+    /// None: resolved like the docker CLI without flags (`ClientBuilder::from_env`); an
+    /// address: used as given, as docker-py uses `base_url`, with no `DOCKER_*` variable.
+    pub base_url: Option<&'a str>,
+    /// `--context NAME`.
+    pub context: Option<String>,
+    /// `--config DIR`.
+    pub config_dir: Option<PathBuf>,
+    /// A `dimg.TLSConfig` or a bool.
+    pub tls: &'a Bound<'py, PyAny>,
+}
+
+/// The client builder: the target through the core's resolution (the same rules as the
+/// docker CLI's flags), `timeout` in seconds (None: no timeout), `version` pinned unless
+/// None or "auto".
 pub fn client_builder(
-    base_url: Option<&str>,
+    target: Target<'_, '_>,
     timeout: Option<f64>,
     version: Option<&str>,
 ) -> PyResult<dimg::ClientBuilder> {
-    let mut builder = match base_url {
+    let mut builder = match target.base_url {
         None => dimg::ClientBuilder::from_env(),
-        Some(url) => dimg::ClientBuilder::new().host(url),
+        Some(_) => dimg::ClientBuilder::new(),
     };
+    let mut connect = dimg::ConnectOptions::default();
+    connect.context = target.context;
+    connect.config_dir = target.config_dir;
+    match tls_argument(target.tls)? {
+        Tls::AsConfigured => {}
+        Tls::DefaultFiles => connect.tls_verify = Some(true),
+        Tls::Config(config) => builder = builder.tls(config),
+    }
+    builder = builder.connect_options(connect);
+    if let Some(base_url) = target.base_url {
+        // The builder's rule: an empty address is refused (it is no `-H ''`).
+        builder = builder.host(base_url);
+    }
     builder = match timeout {
         None => builder.no_timeout(),
         Some(t) if t.is_finite() && t > 0.0 => builder.timeout(Duration::from_secs_f64(t)),

@@ -15,8 +15,8 @@ create_exception!(
     dimg,
     TLSError,
     ConnectError,
-    "The TLS connection to a tcp:// daemon failed: unknown CA, name mismatch, missing or refused client \
-     certificate, a plain-HTTP port, or TLS files that cannot be used."
+    "The TLS connection to a tcp:// daemon failed (`reason`, one sentence): unknown CA, name mismatch, \
+     missing or refused client certificate, a plain-HTTP port, or TLS files that cannot be used."
 );
 create_exception!(
     dimg,
@@ -134,9 +134,15 @@ pub fn core_error(err: dimg::Error) -> PyErr {
         let value = exception.value(py);
         let _ = value.setattr("status_code", status);
         let _ = value.setattr("explanation", err.to_string());
-        if let dimg::Error::Ssh { status, stderr, .. } = &err {
-            let _ = value.setattr("exit_status", *status);
-            let _ = value.setattr("stderr", stderr);
+        match &err {
+            dimg::Error::Ssh { status, stderr, .. } => {
+                let _ = value.setattr("exit_status", *status);
+                let _ = value.setattr("stderr", stderr);
+            }
+            dimg::Error::Tls { reason, .. } => {
+                let _ = value.setattr("reason", reason);
+            }
+            _ => {}
         }
     });
     exception

@@ -6,6 +6,7 @@
 mod connection;
 mod convert;
 mod daemon;
+mod endpoint;
 mod errors;
 mod runtime;
 mod types;
@@ -17,6 +18,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     types::register(m)?;
+    endpoint::register(m)?;
     connection::register(m)?;
     daemon::register(m)?;
     Ok(())

@@ -31,7 +31,7 @@ HOST_FORMS = [
     ("127.0.0.1:2375", "tcp://127.0.0.1:2375", None),
     (" unix:///run/x.sock ", "unix:///run/x.sock", "/run/x.sock"),
 ]
-REFUSED_HOSTS = ["", "  ", "ssh://me@host", "npipe:////./pipe/x", "fd://", "tcp://h:99999", "tcp://h:0", "tcp://a b:1"]
+REFUSED_HOSTS = ["", "  ", "npipe:////./pipe/x", "fd://", "tcp://h:99999", "tcp://h:0", "tcp://a b:1"]
 
 
 @pytest.mark.parametrize(("base_url", "host", "socket_path"), HOST_FORMS)
@@ -50,9 +50,9 @@ def test_refused_hosts_name_the_input(base_url: str) -> None:
     assert refused.value.status_code is None
 
 
-def test_ssh_is_refused_with_the_supported_forms() -> None:
-    with pytest.raises(dimg.InvalidArgument, match=r"ssh:// scheme is not supported.*unix:///.*tcp://host:port"):
-        dimg.AsyncClient("ssh://me@host")
+def test_unsupported_schemes_are_refused_with_the_supported_forms() -> None:
+    with pytest.raises(dimg.InvalidArgument, match=r"npipe:// scheme is not supported.*unix:///.*tcp://host:port.*ssh://"):
+        dimg.AsyncClient("npipe:////./pipe/docker_engine")
 
 
 def test_default_timeout_is_the_cores() -> None:
@@ -87,16 +87,39 @@ def test_tcp_async_client(tcp_host: str) -> None:
     asyncio.run(main())
 
 
+def test_close_releases_the_connection_and_refuses_later_calls(docker_host: str) -> None:
+    with dimg.Client(docker_host) as client:
+        images = client.images
+        assert client.ping()
+    # `with` closed it; what it resolved stays readable.
+    assert client.host == docker_host and client.endpoint.kind == "unix"
+    for call in (client.ping, images.list, lambda: images.pull_stream("tiny:1.0")):
+        with pytest.raises(RuntimeError, match="this dimg client is closed"):
+            call()
+    client.close()  # twice is harmless
+
+    async def main() -> None:
+        async with dimg.AsyncClient(docker_host) as aclient:
+            assert await aclient.ping()
+        with pytest.raises(RuntimeError, match="closed"):
+            await aclient.images.list()
+
+    asyncio.run(main())
+
+
 @pytest.fixture()
-def clean_docker_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    monkeypatch.delenv("DOCKER_HOST", raising=False)
-    monkeypatch.delenv("DOCKER_API_VERSION", raising=False)
+def clean_docker_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+    """No DOCKER_* variable, and an empty configuration directory (no current context)."""
+    for name in ("DOCKER_HOST", "DOCKER_API_VERSION", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_TLS", "DOCKER_CERT_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
     yield monkeypatch
 
 
 def test_from_env_reads_docker_host_and_api_version(docker_host: str, clean_docker_env: pytest.MonkeyPatch) -> None:
-    # Unset: the default socket (only built here, never called).
+    # Unset: the default socket (only built here, never called); Client() is from_env().
     assert dimg.from_env().host == "unix:///var/run/docker.sock"
+    assert dimg.Client().endpoint == dimg.from_env().endpoint
     clean_docker_env.setenv("DOCKER_HOST", docker_host)
     client = dimg.from_env()
     assert type(client) is dimg.Client and client.host == docker_host
@@ -111,7 +134,9 @@ def test_from_env_reads_docker_host_and_api_version(docker_host: str, clean_dock
         dimg.from_env()
     clean_docker_env.delenv("DOCKER_API_VERSION")
     clean_docker_env.setenv("DOCKER_HOST", "ssh://me@host")
-    with pytest.raises(dimg.InvalidArgument, match="ssh://"):
+    assert dimg.Client.from_env(timeout=None).endpoint.kind == "ssh"  # built, not connected
+    clean_docker_env.setenv("DOCKER_HOST", "npipe:////./pipe/docker_engine")
+    with pytest.raises(dimg.InvalidArgument, match="npipe://"):
         dimg.Client.from_env(timeout=None)
 
 

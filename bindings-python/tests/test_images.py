@@ -256,8 +256,8 @@ def test_errors_carry_status_codes(docker_host: str) -> None:
         assert err.value.status_code == 400 and "too new" in str(err.value)
     with pytest.raises(dimg.InvalidArgument):
         dimg.Client(docker_host, version="one.two")
-    with pytest.raises(dimg.InvalidArgument, match="ssh"):
-        dimg.Client("ssh://me@host")
+    with pytest.raises(dimg.InvalidArgument, match="npipe"):
+        dimg.Client("npipe:////./pipe/docker_engine")
     with pytest.raises(dimg.ConnectError, match="/nonexistent/docker.sock") as missing:
         dimg.Client("unix:///nonexistent/docker.sock").ping()
     assert missing.value.status_code is None

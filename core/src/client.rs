@@ -57,8 +57,10 @@ struct Inner {
 ///
 /// The daemon is chosen as the docker CLI chooses it (see [`ConnectOptions`]): a host, a
 /// context, TLS settings, or, from [`ClientBuilder::from_env`], the environment and the
-/// current context. [`ClientBuilder::new`] reads no `DOCKER_*` variable: without a host or a
-/// context it means the default socket.
+/// current context. [`ClientBuilder::new`] reads no `DOCKER_*` variable (but `DOCKER_CONFIG` for
+/// where the context store is): without a host, a context or a configuration directory it
+/// means the default socket; with a [`ClientBuilder::config_dir`], that directory's current
+/// context counts, as with `docker --config DIR`.
 ///
 /// # Examples
 /// ```
@@ -139,6 +141,13 @@ impl ClientBuilder {
     /// assert!(err.to_string().contains("npipe://"));
     /// ```
     pub fn host(mut self, host: &str) -> ClientBuilder {
+        // An empty address is a mistake here (the CLI's `-H ''`, the default host, is
+        // ConnectOptions' business).
+        if host.trim().is_empty()
+            && let Err(e) = Endpoint::parse(host)
+        {
+            self.error = Some(e.to_string());
+        }
         self.connect.host = Some(host.to_string());
         self.endpoint = None;
         self
@@ -239,11 +248,18 @@ impl ClientBuilder {
         let mut endpoint = match &self.endpoint {
             Some(endpoint) => endpoint.clone(),
             None if self.read_env => self.connect.resolve()?,
-            // Without from_env only the variables that say where the user's files are count.
-            None => self.connect.resolve_with(&|name: &str| match name {
-                "HOME" | "DOCKER_CONFIG" => std::env::var_os(name),
-                _ => None,
-            })?,
+            None => {
+                let mut connect = self.connect.clone();
+                if connect.host.is_none() && connect.context.is_none() && connect.config_dir.is_none() {
+                    // Nothing said where: the default socket, not the store's current context.
+                    connect.context = Some(DEFAULT_CONTEXT.to_string());
+                }
+                // Without from_env only the variables that say where the user's files are count.
+                connect.resolve_with(&|name: &str| match name {
+                    "HOME" | "DOCKER_CONFIG" => std::env::var_os(name),
+                    _ => None,
+                })?
+            }
         };
         if let Some(tls) = &self.tls {
             if endpoint.context_name() != DEFAULT_CONTEXT {

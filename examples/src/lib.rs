@@ -44,6 +44,8 @@ pub enum Kind {
     Uint,
     /// `KEY=VALUE` (docker's `filter` flag type); repeatable.
     Filter,
+    /// Any text, repeatable (docker's `list` flag type, as `-H` has it).
+    List,
 }
 
 /// One flag of a command.
@@ -91,6 +93,7 @@ impl Flag {
             Kind::Int => "int",
             Kind::Uint => "uint",
             Kind::Filter => "filter",
+            Kind::List => "list",
         }
     }
 }
@@ -164,7 +167,37 @@ where
     I: IntoIterator<Item = S>,
     S: Into<String>,
 {
-    let mut rest: Vec<String> = args.into_iter().map(Into::into).collect();
+    parse_args(flags, args.into_iter().map(Into::into).collect(), true)
+}
+
+/// Parses the global flags in front of a command, as docker's root command does
+/// (pflag with interspersed flags off): flags up to the first argument that is not one;
+/// that argument and everything after it are [`Parsed::args`], unparsed.
+///
+/// ```
+/// use dimg_examples::{parse_global, Flag, Kind};
+/// const FLAGS: &[Flag] = &[
+///     Flag::new("host", Some('H'), Kind::List, "Daemon socket to connect to"),
+///     Flag::new("tls", None, Kind::Bool, "Use TLS"),
+/// ];
+/// let p = parse_global(FLAGS, ["-H", "a", "--tls=false", "-Hb", "images", "-q", "--tls"]).unwrap();
+/// assert_eq!(p.values("host"), ["a", "b"]);
+/// assert_eq!(p.last("tls"), Some("false"));
+/// assert_eq!(p.args, ["images", "-q", "--tls"]);
+/// ```
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_global<I, S>(flags: &[Flag], args: I) -> Result<Parsed, FlagError>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    parse_args(flags, args.into_iter().map(Into::into).collect(), false)
+}
+
+/// [`parse`] (`interspersed`: flags may follow arguments) or [`parse_global`] (they may not).
+fn parse_args(flags: &[Flag], mut rest: Vec<String>, interspersed: bool) -> Result<Parsed, FlagError> {
     rest.reverse();
     let mut parsed = Parsed::default();
     while let Some(arg) = rest.pop() {
@@ -233,6 +266,10 @@ where
             }
         } else {
             parsed.args.push(arg);
+            if !interspersed {
+                parsed.args.extend(rest.drain(..).rev());
+                break;
+            }
         }
     }
     Ok(parsed)
@@ -271,7 +308,7 @@ fn set(parsed: &mut Parsed, flag: &Flag, value: String) -> Result<(), FlagError>
             }
             value
         }
-        Kind::Str => value,
+        Kind::Str | Kind::List => value,
     };
     parsed.values.push((flag.long, value));
     Ok(())
@@ -442,6 +479,118 @@ pub fn options_help(flags: &[Flag]) -> String {
     out
 }
 
+/// The flag listing of a help text laid out as pflag's `FlagUsagesWrapped(cols)` lays out
+/// docker's `Global Options:`: names aligned, each usage wrapped to `cols` columns, and its
+/// default (`Some`: shown as ` (default "…")` for text flags, ` (default …)` for the others).
+///
+/// ```
+/// use dimg_examples::{flag_usages, Flag, Kind};
+/// let rows = [
+///     (Flag::new("config", None, Kind::Str, "Location of client config files"), Some("/tmp/x".to_string())),
+///     (Flag::new("tls", None, Kind::Bool, "Use TLS; implied by --tlsverify"), None),
+/// ];
+/// assert_eq!(
+///     flag_usages(&rows, 79),
+///     "      --config string   Location of client config files (default \"/tmp/x\")\n\
+///      \x20     --tls             Use TLS; implied by --tlsverify\n"
+/// );
+/// ```
+pub fn flag_usages(rows: &[(Flag, Option<String>)], cols: isize) -> String {
+    let lines: Vec<(String, String)> = rows
+        .iter()
+        .map(|(flag, default)| {
+            let mut left = match flag.short {
+                Some(c) => format!("  -{c}, --{}", flag.long),
+                None => format!("      --{}", flag.long),
+            };
+            if !flag.type_name().is_empty() {
+                left.push(' ');
+                left.push_str(flag.type_name());
+            }
+            let mut usage = flag.help.to_string();
+            match (default, flag.kind) {
+                (Some(d), Kind::Str) => usage.push_str(&format!(" (default {})", go_quote(d))),
+                (Some(d), _) => usage.push_str(&format!(" (default {d})")),
+                (None, _) => {}
+            }
+            (left, usage)
+        })
+        .collect();
+    // pflag's `maxlen` counts the separator it puts after the name.
+    let maxlen = lines.iter().map(|(left, _)| left.len() + 1).max().unwrap_or(0);
+    let mut out = String::new();
+    for (left, usage) in &lines {
+        // Go's Fprintln puts a space between its three operands (name, padding, usage).
+        let padding = " ".repeat(maxlen - left.len());
+        out.push_str(&format!("{left} {padding} {}\n", wrap(maxlen + 2, cols, usage)));
+    }
+    out
+}
+
+/// pflag's `wrap`: `s` wrapped to `width` columns, its lines after the first indented by
+/// `indent`; a usage that would get fewer than 24 columns starts on a line of its own.
+fn wrap(indent: usize, width: isize, s: &str) -> String {
+    let mut indent = indent;
+    if width == 0 {
+        return s.replace('\n', &format!("\n{}", " ".repeat(indent)));
+    }
+    let mut room = width - indent as isize;
+    let mut out = String::new();
+    if room < 24 {
+        indent = 16;
+        room = width - 16;
+        out.push('\n');
+        out.push_str(&" ".repeat(indent));
+    }
+    if room < 24 {
+        return s.replace('\n', &out);
+    }
+    // Lines may run `slop` over rather than leave a short last word on a line of its own.
+    let slop = 5;
+    let room = (room - slop) as usize;
+    let newline = format!("\n{}", " ".repeat(indent));
+    let (line, mut rest) = wrap_n(room, slop as usize, s);
+    out.push_str(&line.replace('\n', &newline));
+    while !rest.is_empty() {
+        let (line, more) = wrap_n(room, slop as usize, rest);
+        out.push_str(&newline);
+        out.push_str(&line.replace('\n', &newline));
+        rest = more;
+    }
+    out
+}
+
+/// pflag's `wrapN`: the first line of `s` (up to `i` bytes, broken at a space) and the rest.
+fn wrap_n(i: usize, slop: usize, s: &str) -> (&str, &str) {
+    if i + slop > s.len() {
+        return (s, "");
+    }
+    let head = &s.as_bytes()[..i];
+    let Some(space) = head
+        .iter()
+        .rposition(|b| matches!(b, b' ' | b'\t' | b'\n'))
+        .filter(|&at| at > 0)
+    else {
+        return (s, "");
+    };
+    match head.iter().rposition(|&b| b == b'\n') {
+        Some(nl) if nl > 0 && nl < space => (&s[..nl], &s[nl + 1..]),
+        _ => (&s[..space], &s[space + 1..]),
+    }
+}
+
+/// The width docker wraps its help to: that of the terminal on standard input (Go's
+/// `term.GetWinsize(0)`), else 80, less one.
+///
+/// ```
+/// let cols = dimg_examples::help_width();
+/// # let _ = cols;
+/// ```
+pub fn help_width() -> isize {
+    let width = terminal_size::terminal_size_of(std::io::stdin()).map_or(80, |(terminal_size::Width(w), _)| w);
+    width as isize - 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,6 +666,86 @@ mod tests {
             err(&["-f", "foo"]),
             "invalid argument \"foo\" for \"-f, --filter\" flag: bad format of filter (expected name=value)"
         );
+    }
+
+    #[test]
+    fn flags_before_the_command_only() {
+        const GLOBAL: &[Flag] = &[
+            Flag::new("context", Some('c'), Kind::Str, ""),
+            Flag::new("host", Some('H'), Kind::List, ""),
+            Flag::new("tlsverify", None, Kind::Bool, ""),
+        ];
+        let p = parse_global(GLOBAL, ["-cx", "--tlsverify=0", "-H=a", "--", "images", "-H", "b"]).unwrap();
+        assert_eq!((p.last("context"), p.last("tlsverify")), (Some("x"), Some("false")));
+        assert_eq!(p.values("host"), ["a"]);
+        assert_eq!(p.args, ["images", "-H", "b"]);
+        assert!(parse_global(GLOBAL, ["-h"]).unwrap().help);
+        let e = parse_global(GLOBAL, ["--tlsverify=maybe"]).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "invalid argument \"maybe\" for \"--tlsverify\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax"
+        );
+        assert_eq!(
+            parse_global(GLOBAL, ["-c"]).unwrap_err().to_string(),
+            "flag needs an argument: 'c' in -c"
+        );
+    }
+
+    #[test]
+    fn usages_wrap_as_pflag_wraps_them() {
+        let rows = [
+            (
+                Flag::new("config", None, Kind::Str, "Location of client config files"),
+                Some("/root/.docker".to_string()),
+            ),
+            (
+                Flag::new(
+                    "context",
+                    Some('c'),
+                    Kind::Str,
+                    "Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with \"docker context use\")",
+                ),
+                None,
+            ),
+            (
+                Flag::new("host", Some('H'), Kind::List, "Daemon socket to connect to"),
+                None,
+            ),
+            (
+                Flag::new(
+                    "log-level",
+                    Some('l'),
+                    Kind::Str,
+                    "Set the logging level (\"debug\", \"info\", \"warn\", \"error\", \"fatal\")",
+                ),
+                Some("info".to_string()),
+            ),
+            (
+                Flag::new("tls", None, Kind::Bool, "Use TLS; implied by --tlsverify"),
+                Some("true".to_string()),
+            ),
+        ];
+        // `docker --help` 28.2, not on a terminal (80 columns, wrapped to 79), as root.
+        assert_eq!(
+            flag_usages(&rows, 79),
+            "      --config string      Location of client config files (default
+                           \"/root/.docker\")
+  -c, --context string     Name of the context to use to connect to the
+                           daemon (overrides DOCKER_HOST env var and
+                           default context set with \"docker context use\")
+  -H, --host list          Daemon socket to connect to
+  -l, --log-level string   Set the logging level (\"debug\", \"info\",
+                           \"warn\", \"error\", \"fatal\") (default \"info\")
+      --tls                Use TLS; implied by --tlsverify (default true)
+"
+        );
+        // Too narrow to wrap (a 30-column terminal): pflag does not try.
+        assert!(
+            flag_usages(&rows, 29)
+                .lines()
+                .all(|l| !l.starts_with("                           "))
+        );
+        assert_eq!(wrap(27, 0, "a\nb"), format!("a\n{}b", " ".repeat(27)));
     }
 
     #[test]

@@ -1,22 +1,41 @@
 //! `dimg`: `docker images`, `search`, `pull`, `rmi` and the image part of `info`, through the
-//! Engine API socket with the `dimg` crate, printing what the docker CLI 28.2 prints.
+//! Engine API with the `dimg` crate, printing what the docker CLI 28.2 prints.
 //!
 //! ```text
-//! dimg [-H unix:///path/docker.sock] COMMAND
+//! dimg [GLOBAL OPTIONS] COMMAND
 //!   images [REPOSITORY[:TAG]] [-a] [-q] [--digests] [--no-trunc] [-f KEY=VALUE]... [--format F]
 //!   search TERM [--limit N] [-f KEY=VALUE]... [--no-trunc] [--format F] [-s N] [--automated]
 //!   pull [-a] [-q] [--platform P] NAME[:TAG|@DIGEST]
 //!   rmi [-f] [--no-prune] IMAGE...
 //!   info
+//!   mirror add|remove URL | mirror list [--config daemon.json]
+//!
+//! GLOBAL OPTIONS (docker's, with its precedence: -c > -H and DOCKER_HOST > DOCKER_CONTEXT >
+//! currentContext of config.json > unix:///var/run/docker.sock):
+//!   -H, --host ADDRESS     unix:///path, tcp://host:port, ssh://[user@]host[:port][/socket]
+//!   -c, --context NAME     a context made with `docker context create` (not with -H)
+//!   --config DIR           docker's configuration directory (default $DOCKER_CONFIG, ~/.docker)
+//!   --tls, --tlsverify     TLS to a tcp:// host; --tlsverify[=BOOL] also turns TLS on
+//!   --tlscacert, --tlscert, --tlskey FILE   (default $DOCKER_CERT_PATH or the config dir, *.pem)
 //! ```
+//!
+//! Everything the flags leave open comes from the environment as the docker CLI reads it
+//! (`DOCKER_HOST`, `DOCKER_CONTEXT`, `DOCKER_CONFIG`, `DOCKER_TLS_VERIFY`, `DOCKER_TLS`,
+//! `DOCKER_CERT_PATH`, `DOCKER_API_VERSION`); the endpoint itself is resolved by the `dimg`
+//! crate ([`dimg::ConnectOptions`]), so the CLI only words the failures as docker does.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use dimg::blocking::Client;
-use dimg::{ClientBuilder, ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions};
-use dimg_examples::{Flag, Kind, Parsed, options_help, parse, stdout_terminal_width};
+use dimg::{
+    ClientBuilder, ConnectOptions, ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions,
+};
+use dimg_examples::{
+    Flag, Kind, Parsed, flag_usages, help_width, options_help, parse, parse_global, stdout_terminal_width,
+};
 use dimg_render::{self as render, ImagesView, PullMode, PullPrinter, SearchView};
 
 /// A command: its name, usage line, description and flags.
@@ -149,10 +168,32 @@ const MIRROR: Command = Command {
     )],
 };
 
-const MAIN_HELP: &str = "\
+/// docker's global options that dimg has, in pflag's (alphabetical) order, with its help texts.
+/// (docker's `-D/--debug` and `-l/--log-level` are not among them.)
+const GLOBAL_FLAGS: &[Flag] = &[
+    Flag::new("config", None, Kind::Str, "Location of client config files"),
+    Flag::new(
+        "context",
+        Some('c'),
+        Kind::Str,
+        "Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with \"docker context use\")",
+    ),
+    Flag::new("host", Some('H'), Kind::List, "Daemon socket to connect to"),
+    Flag::new("tls", None, Kind::Bool, "Use TLS; implied by --tlsverify"),
+    Flag::new("tlscacert", None, Kind::Str, "Trust certs signed only by this CA"),
+    Flag::new("tlscert", None, Kind::Str, "Path to TLS certificate file"),
+    Flag::new("tlskey", None, Kind::Str, "Path to TLS key file"),
+    Flag::new("tlsverify", None, Kind::Bool, "Use TLS and verify the remote"),
+    Flag::new("version", Some('v'), Kind::Bool, "Print version information and quit"),
+];
+
+/// The TLS file flags and their default file names, in the order docker reads them.
+const TLS_FILES: [(&str, &str); 3] = [("tlscacert", "ca.pem"), ("tlscert", "cert.pem"), ("tlskey", "key.pem")];
+
+const MAIN_HELP_HEAD: &str = "\
 Usage:  dimg [OPTIONS] COMMAND
 
-Manage Docker images through the Engine API socket, printing what the docker CLI prints
+Manage Docker images through the Engine API, printing what the docker CLI prints
 
 Commands:
   images      List images
@@ -162,13 +203,228 @@ Commands:
   info        Show the daemon's storage and registry configuration
   mirror      Add, remove or list registry mirrors in daemon.json
 
-Options:
-  -H, --host string   Daemon socket to connect to (default $DOCKER_HOST, else unix:///var/run/docker.sock)
-  -h, --help          Print usage
-  -v, --version       Print version information and quit
-
-Run 'dimg COMMAND --help' for more information on a command.
+Global Options:
 ";
+
+const MAIN_HELP_TAIL: &str = "\nRun 'dimg COMMAND --help' for more information on a command.\n";
+
+/// What docker prints after a usage error of its global flags.
+const GLOBAL_USAGE_HINT: &str = "\nUsage:  dimg [OPTIONS] COMMAND [ARG...]\n\nRun 'dimg --help' for more information\n";
+
+/// The value of an environment variable; empty counts as unset, as for the docker CLI.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(|v| v.to_string_lossy().into_owned())
+}
+
+/// The global flags as given, with the defaults docker derives from the environment for its
+/// help and for the TLS files it reads.
+struct Globals {
+    flags: Parsed,
+    /// `--config`'s default: `DOCKER_CONFIG`, else `~/.docker`.
+    default_config_dir: PathBuf,
+    /// Where the default TLS files are: `DOCKER_CERT_PATH`, else `default_config_dir` (docker
+    /// computes it before it reads `--config`).
+    cert_dir: PathBuf,
+}
+
+impl Globals {
+    fn new(flags: Parsed) -> Globals {
+        let default_config_dir = env_var("DOCKER_CONFIG").map_or_else(
+            || PathBuf::from(env_var("HOME").unwrap_or_default()).join(".docker"),
+            PathBuf::from,
+        );
+        let cert_dir = env_var("DOCKER_CERT_PATH").map_or_else(|| default_config_dir.clone(), PathBuf::from);
+        Globals {
+            flags,
+            default_config_dir,
+            cert_dir,
+        }
+    }
+
+    /// A flag's value; an empty one counts as not given, as docker treats `-c ''` and
+    /// `--config ''`.
+    fn text(&self, long: &str) -> Option<&str> {
+        self.flags.last(long).filter(|v| !v.is_empty())
+    }
+
+    fn bool_flag(&self, long: &str) -> Option<bool> {
+        self.flags.last(long).map(|v| v == "true")
+    }
+
+    /// The configuration directory: `--config`, else its default.
+    fn config_dir(&self) -> PathBuf {
+        self.text("config")
+            .map_or_else(|| self.default_config_dir.clone(), PathBuf::from)
+    }
+
+    /// Whether the default context speaks TLS: `--tls` (default `DOCKER_TLS`), `--tlsverify`
+    /// given with any value, or verification on (default `DOCKER_TLS_VERIFY`).
+    fn tls_on(&self) -> bool {
+        let verify = self
+            .bool_flag("tlsverify")
+            .unwrap_or_else(|| env_var("DOCKER_TLS_VERIFY").is_some());
+        let tls = self.bool_flag("tls").unwrap_or_else(|| env_var("DOCKER_TLS").is_some());
+        tls || self.flags.last("tlsverify").is_some() || verify
+    }
+
+    /// A TLS file as docker settles it: the flag's value, else the default in `cert_dir`;
+    /// a default client certificate or key that does not exist counts as none when TLS is
+    /// on (docker's `SetDefaultOptions`); an empty value is none.
+    fn tls_file(&self, long: &str, file: &str) -> Option<PathBuf> {
+        let path = match self.flags.last(long) {
+            Some(given) => PathBuf::from(given),
+            None => {
+                let default = self.cert_dir.join(file);
+                if long != "tlscacert" && self.tls_on() && !default.exists() {
+                    return None;
+                }
+                default
+            }
+        };
+        Some(path).filter(|p| !p.as_os_str().is_empty())
+    }
+
+    /// The flags for the `dimg` crate, which applies the environment and the context store.
+    fn connect_options(&self) -> ConnectOptions {
+        let mut options = ConnectOptions::default();
+        options.host = self.flags.last("host").map(str::to_string);
+        options.context = self.text("context").map(str::to_string);
+        options.config_dir = self.text("config").map(PathBuf::from);
+        options.tls = self.bool_flag("tls");
+        options.tls_verify = self.bool_flag("tlsverify");
+        options.tls_ca_cert = self.flags.last("tlscacert").map(PathBuf::from);
+        options.tls_cert = self.flags.last("tlscert").map(PathBuf::from);
+        options.tls_key = self.flags.last("tlskey").map(PathBuf::from);
+        options
+    }
+
+    /// docker's main help, its `Global Options:` showing the defaults as docker shows them.
+    fn help(&self) -> String {
+        let env_true = |name: &str| env_var(name).map(|_| "true".to_string());
+        let rows: Vec<(Flag, Option<String>)> = GLOBAL_FLAGS
+            .iter()
+            .map(|flag| {
+                let default = match flag.long {
+                    "config" => Some(self.default_config_dir.display().to_string()),
+                    // pflag shows a list's default once it has a value (here: none).
+                    "host" => self.flags.last("host").map(|_| String::new()),
+                    "tls" => env_true("DOCKER_TLS"),
+                    "tlsverify" => env_true("DOCKER_TLS_VERIFY"),
+                    // The value docker settled on (empty when so given), shown as its default.
+                    long => TLS_FILES
+                        .iter()
+                        .find(|(flag, _)| *flag == long)
+                        .and_then(|(flag, file)| {
+                            self.tls_file(flag, file)
+                                .map(|_| self.cert_dir.join(file).display().to_string())
+                        }),
+                };
+                (*flag, default)
+            })
+            .collect();
+        format!("{MAIN_HELP_HEAD}{}{MAIN_HELP_TAIL}", flag_usages(&rows, help_width()))
+    }
+}
+
+/// docker's warning for a `config.json` it cannot read or parse, after which it goes on as if
+/// there were none. (The JSON error after `): ` is serde_json's wording, not Go's.)
+fn config_file_warning(dir: &Path) -> Option<String> {
+    let path = dir.join("config.json");
+    let mut file = match std::fs::File::open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            return Some(format!(
+                "WARNING: Error loading config file: open {}: {}",
+                path.display(),
+                go_io_error(&e)
+            ));
+        }
+    };
+    let parsing = |why: String| {
+        Some(format!(
+            "WARNING: Error parsing config file ({}): {why}",
+            path.display()
+        ))
+    };
+    let mut text = Vec::new();
+    if let Err(e) = file.read_to_end(&mut text) {
+        return parsing(format!("read {}: {}", path.display(), go_io_error(&e)));
+    }
+    // Go's json.Decoder reads one value: an empty file is no error, and neither is what
+    // follows the first value.
+    let value = match serde_json::Deserializer::from_slice(&text)
+        .into_iter::<serde_json::Value>()
+        .next()
+    {
+        None => return None,
+        Some(Ok(value)) => value,
+        Some(Err(e)) => return parsing(e.to_string()),
+    };
+    let kind = |v: &serde_json::Value| match v {
+        serde_json::Value::Bool(_) => "bool",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+        serde_json::Value::Null => "null",
+    };
+    match &value {
+        serde_json::Value::Object(fields) => match fields.get("currentContext") {
+            Some(v) if !v.is_string() && !v.is_null() => parsing(format!(
+                "json: cannot unmarshal {} into Go struct field ConfigFile.currentContext of type string",
+                kind(v)
+            )),
+            _ => None,
+        },
+        serde_json::Value::Null => None,
+        other => parsing(format!(
+            "json: cannot unmarshal {} into Go value of type configfile.ConfigFile",
+            kind(other)
+        )),
+    }
+}
+
+/// An I/O error as Go prints it (`no such file or directory`).
+fn go_io_error(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => {
+            let text = error.to_string();
+            text.split(" (os error").next().unwrap_or(&text).to_lowercase()
+        }
+    }
+}
+
+/// docker's wording for a client that could not be set up: `Failed to initialize: ...`.
+/// Nothing was sent, so a TLS problem (a file that cannot be used) is its reason alone.
+fn init_message(error: &dimg::Error) -> String {
+    match error {
+        dimg::Error::Tls { reason, .. } => format!("Failed to initialize: {reason}"),
+        other => format!("Failed to initialize: {}", dimg_render::cli_message(other)),
+    }
+}
+
+/// The client for the daemon the global flags and the environment select, or what docker
+/// prints when there is none (exit status 1).
+fn connect(globals: &Globals) -> Result<Client, String> {
+    let hosts = globals.flags.values("host");
+    if hosts.len() > 1 {
+        return Err("Failed to initialize: unable to resolve docker endpoint: Specify only one -H".to_string());
+    }
+    // The dimg crate reads the TLS files as docker does (all of them, now, naming the first
+    // it cannot read).
+    let endpoint = globals.connect_options().resolve().map_err(|e| init_message(&e))?;
+    // A command-line program is synchronous: its calls run on the main thread, no runtime.
+    ClientBuilder::from_env()
+        .endpoint(endpoint)
+        .build_blocking()
+        .map_err(|e| init_message(&e))
+}
 
 /// What a command ends with: its exit status.
 type Status = u8;
@@ -189,42 +445,42 @@ fn err(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
-fn run(mut args: Vec<String>) -> Status {
+fn run(args: Vec<String>) -> Status {
     // Global options, before the command.
-    let mut host: Option<String> = None;
-    args.reverse();
-    while let Some(arg) = args.last().cloned() {
-        if !arg.starts_with('-') || arg == "-" {
-            break;
+    let flags = match parse_global(GLOBAL_FLAGS, args) {
+        Ok(flags) => flags,
+        Err(e) => {
+            // docker has read its configuration file by then (from --config only if it
+            // came before the error; here always from its default place).
+            let globals = Globals::new(Parsed::default());
+            if let Some(warning) = config_file_warning(&globals.config_dir()) {
+                err(&format!("{warning}\n"));
+            }
+            err(&format!("{e}\n{GLOBAL_USAGE_HINT}"));
+            return 125;
         }
-        args.pop();
-        match arg.as_str() {
-            "-h" | "--help" => {
-                out(MAIN_HELP);
-                return 0;
-            }
-            "-v" | "--version" => {
-                out(&format!("dimg version {}\n", env!("CARGO_PKG_VERSION")));
-                return 0;
-            }
-            "-H" | "--host" => match args.pop() {
-                Some(h) => host = Some(h),
-                None => {
-                    err(&format!("flag needs an argument: {}\n\n{MAIN_HELP}", flag_label(&arg)));
-                    return 125;
-                }
-            },
-            _ if arg.starts_with("--host=") => host = Some(arg["--host=".len()..].to_string()),
-            _ if arg.starts_with("-H") => host = Some(arg[2..].trim_start_matches('=').to_string()),
-            _ => {
-                err(&format!("unknown flag: {arg}\nSee 'dimg --help'.\n"));
-                return 125;
-            }
-        }
+    };
+    let globals = Globals::new(flags);
+    // Checked before docker reads its configuration: no warning comes with this one.
+    if globals.flags.last("host").is_some() && globals.text("context").is_some() {
+        err("conflicting options: cannot specify both --host and --context\n");
+        return 1;
     }
-    args.reverse();
+    if let Some(warning) = config_file_warning(&globals.config_dir()) {
+        err(&format!("{warning}\n"));
+    }
+    if globals.flags.help {
+        out(&globals.help());
+        return 0;
+    }
+    if globals.flags.bool("version") {
+        out(&format!("dimg version {}\n", env!("CARGO_PKG_VERSION")));
+        return 0;
+    }
+    let args = &globals.flags.args;
     let Some(first) = args.first().cloned() else {
-        out(MAIN_HELP);
+        // As docker: the help, on standard error.
+        err(&globals.help());
         return 0;
     };
     let mut rest: Vec<String> = args[1..].to_vec();
@@ -257,7 +513,7 @@ fn run(mut args: Vec<String>) -> Status {
                 .find(|c| c.name == topic)
             {
                 Some(c) => out(&command_help(c)),
-                None => out(MAIN_HELP),
+                None => out(&globals.help()),
             }
             return 0;
         }
@@ -281,18 +537,11 @@ fn run(mut args: Vec<String>) -> Status {
         // Edits a file; no daemon involved.
         return mirror(command, &parsed);
     }
-    let client = {
-        let mut builder = ClientBuilder::from_env();
-        if let Some(h) = &host {
-            builder = builder.host(h);
-        }
-        // A command-line program is synchronous: its calls run on the main thread, no runtime.
-        match builder.build_blocking() {
-            Ok(c) => c,
-            Err(e) => {
-                err(&format!("{}\n", dimg_render::cli_message(&e)));
-                return 1;
-            }
+    let client = match connect(&globals) {
+        Ok(client) => client,
+        Err(message) => {
+            err(&format!("{message}\n"));
+            return 1;
         }
     };
     match command.name {
@@ -301,14 +550,6 @@ fn run(mut args: Vec<String>) -> Status {
         "pull" => pull(&client, command, &parsed),
         "rmi" => rmi(&client, command, &parsed),
         _ => info(&client, command, &parsed),
-    }
-}
-
-fn flag_label(arg: &str) -> String {
-    if arg.starts_with("--") {
-        arg.to_string()
-    } else {
-        format!("'{}' in {arg}", arg.trim_start_matches('-'))
     }
 }
 

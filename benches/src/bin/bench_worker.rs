@@ -1,7 +1,7 @@
 //! One contender of the side-by-side harness, driven by `benches/side_by_side.py`.
 //!
-//! `bench-worker --impl raw|dimg|dimg-blocking|bollard|cli|curl [--runtime multi|current]` reads one JSON
-//! request per line on stdin, `{"op": "ping", "n": 20}`, runs the operation `n` times on one
+//! `bench-worker --impl raw|raw-unix|dimg|dimg-blocking|bollard|cli|curl [--runtime multi|current]`
+//! reads one JSON request per line on stdin, `{"op": "ping", "n": 20}`, runs the operation `n` times on one
 //! warm client and answers one line: `{"ns": [...]}` (wall time of each run), `{"skip": why}` or
 //! `{"error": what}`.
 //!
@@ -13,6 +13,14 @@
 //! `BENCH_INSPECT` (a local image name), `BENCH_SEARCH` (a search term), `BENCH_SMALL` and
 //! `BENCH_LARGE` (`host:port/repo:tag` references in the local registry), `BENCH_DOCKER` (the
 //! docker CLI), `BENCH_CURL`.
+//!
+//! `BENCH_TRANSPORT` (`unix`, `tls` or `ssh`; default `unix`) says how every contender reaches
+//! the daemon: `unix` through `BENCH_SOCKET`; `tls` to `BENCH_HOST` (`tcp://host:port`) with
+//! `ca.pem`, `cert.pem` and `key.pem` from `BENCH_TLS_CERTS`, verifying the daemon; `ssh` to
+//! `BENCH_HOST` (`ssh://user@host:port`) with the `ssh` on PATH (bollard, which drops the port
+//! of an ssh URL, gets `BENCH_BOLLARD_HOST`, an alias of the same host in the ssh config).
+//! `raw-unix` is the raw floor on `BENCH_SOCKET` whatever the transport: the same daemon with no
+//! transport cost, to tell the daemon's time from the transport's.
 
 use std::future::Future;
 use std::io::{BufRead, Write};
@@ -20,7 +28,7 @@ use std::pin::{Pin, pin};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use dimg_benches::raw::RawConn;
+use dimg_benches::raw::{Connector, RawConn};
 use futures_core::Stream;
 use serde_json::{Value, json};
 
@@ -40,9 +48,25 @@ fn err(e: impl std::fmt::Display) -> Failure {
     Failure::Error(e.to_string())
 }
 
+/// How the contenders reach the daemon (`BENCH_TRANSPORT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    Unix,
+    Tls,
+    Ssh,
+}
+
 #[derive(Debug, Clone)]
 struct Settings {
+    transport: Transport,
+    /// The daemon's Unix socket (for `raw-unix`, and everyone under `unix`).
     socket: String,
+    /// `tcp://host:port` (TLS) or `ssh://user@host:port`; `unix://socket` under `unix`.
+    host: String,
+    /// The address bollard is given (its ssh transport ignores the port of an ssh URL).
+    bollard_host: String,
+    /// A directory with `ca.pem`, `cert.pem` and `key.pem` (TLS).
+    certs: std::path::PathBuf,
     api: String,
     inspect: String,
     search: String,
@@ -55,8 +79,19 @@ struct Settings {
 impl Settings {
     fn from_env() -> Settings {
         let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
+        let socket = var("BENCH_SOCKET", "/tmp/dimg-engine/docker.sock");
+        let transport = match var("BENCH_TRANSPORT", "unix").as_str() {
+            "tls" => Transport::Tls,
+            "ssh" => Transport::Ssh,
+            _ => Transport::Unix,
+        };
+        let host = var("BENCH_HOST", &format!("unix://{socket}"));
         Settings {
-            socket: var("BENCH_SOCKET", "/tmp/dimg-engine/docker.sock"),
+            transport,
+            bollard_host: var("BENCH_BOLLARD_HOST", &host),
+            host,
+            certs: var("BENCH_TLS_CERTS", "/tmp/dimg-engine/tls/client").into(),
+            socket,
             api: var("BENCH_API", "1.41"),
             inspect: var("BENCH_INSPECT", "bench/base:1.0"),
             search: var("BENCH_SEARCH", "127.0.0.1:25502/tomcat"),
@@ -64,6 +99,29 @@ impl Settings {
             large: var("BENCH_LARGE", "127.0.0.1:25500/bench/large:1.0"),
             docker: var("BENCH_DOCKER", "docker"),
             curl: var("BENCH_CURL", "curl"),
+        }
+    }
+
+    /// A dimg client builder for the transport: what a program that knows its daemon writes.
+    fn dimg_builder(&self) -> dimg::ClientBuilder {
+        let builder = dimg::ClientBuilder::new();
+        match self.transport {
+            Transport::Unix => builder.socket_path(&self.socket),
+            Transport::Tls => builder.host(&self.host).tls(
+                dimg::TlsConfig::new()
+                    .ca_cert(self.certs.join("ca.pem"))
+                    .client_cert(self.certs.join("cert.pem"), self.certs.join("key.pem")),
+            ),
+            Transport::Ssh => builder.host(&self.host),
+        }
+    }
+
+    /// How the raw floor connects over the transport.
+    fn raw_connector(&self) -> std::io::Result<Connector> {
+        match self.transport {
+            Transport::Unix => Ok(Connector::Unix(self.socket.clone().into())),
+            Transport::Tls => Connector::tls(self.host.trim_start_matches("tcp://"), &self.certs),
+            Transport::Ssh => Connector::ssh(&self.host),
         }
     }
 }
@@ -132,7 +190,7 @@ struct Dimg {
 impl Dimg {
     fn new(s: Settings, runtime_kind: &str) -> Result<Dimg, Failure> {
         let rt = runtime(runtime_kind);
-        let client = dimg::Client::with_socket(&s.socket);
+        let client = s.dimg_builder().build().map_err(err)?;
         rt.block_on(client.ping()).map_err(err)?;
         Ok(Dimg { rt, client, s })
     }
@@ -161,7 +219,7 @@ impl Contender for Dimg {
             match op {
                 "ping" => drop(c.ping().await.map_err(err)?),
                 "connect" => {
-                    let fresh = dimg::Client::with_socket(&s.socket);
+                    let fresh = s.dimg_builder().build().map_err(err)?;
                     fresh.images().inspect(&s.inspect).await.map_err(err)?;
                 }
                 "list" => drop(images.list(&dimg::ListOptions::new()).await.map_err(err)?),
@@ -210,7 +268,7 @@ struct DimgBlocking {
 
 impl DimgBlocking {
     fn new(s: Settings) -> Result<DimgBlocking, Failure> {
-        let client = dimg::blocking::Client::with_socket(&s.socket);
+        let client = s.dimg_builder().build_blocking().map_err(err)?;
         client.ping().map_err(err)?;
         Ok(DimgBlocking { client, s })
     }
@@ -240,7 +298,7 @@ impl Contender for DimgBlocking {
             "list_concurrent" => self.list_concurrently()?,
             "ping" => drop(c.ping().map_err(err)?),
             "connect" => {
-                let fresh = dimg::blocking::Client::with_socket(&s.socket);
+                let fresh = s.dimg_builder().build_blocking().map_err(err)?;
                 fresh.images().inspect(&s.inspect).map_err(err)?;
             }
             "list" => drop(images.list(&dimg::ListOptions::new()).map_err(err)?),
@@ -275,7 +333,19 @@ struct Bollard {
 
 impl Bollard {
     fn connect(s: &Settings) -> Result<bollard::Docker, bollard::errors::Error> {
-        bollard::Docker::connect_with_unix(&s.socket, 120, bollard::API_DEFAULT_VERSION)
+        use bollard::{API_DEFAULT_VERSION, Docker};
+        match s.transport {
+            Transport::Unix => Docker::connect_with_unix(&s.socket, 120, API_DEFAULT_VERSION),
+            Transport::Tls => Docker::connect_with_ssl(
+                &s.host,
+                &s.certs.join("key.pem"),
+                &s.certs.join("cert.pem"),
+                &s.certs.join("ca.pem"),
+                120,
+                API_DEFAULT_VERSION,
+            ),
+            Transport::Ssh => Docker::connect_with_ssh(&s.bollard_host, 120, API_DEFAULT_VERSION, None),
+        }
     }
 
     fn new(s: Settings, runtime_kind: &str) -> Result<Bollard, Failure> {
@@ -364,6 +434,7 @@ impl Contender for Bollard {
 // ---------------------------------------------------------------------------------------------
 
 struct Raw {
+    connector: Connector,
     conn: RawConn,
     /// Kept-alive connections for the concurrent operation, one per request in flight.
     pool: Vec<RawConn>,
@@ -371,9 +442,16 @@ struct Raw {
 }
 
 impl Raw {
-    fn new(s: Settings) -> Result<Raw, Failure> {
-        let conn = RawConn::connect(&s.socket).map_err(err)?;
+    /// The floor over the transport, or on the daemon's Unix socket whatever the transport.
+    fn new(s: Settings, unix: bool) -> Result<Raw, Failure> {
+        let connector = if unix {
+            Connector::Unix(s.socket.clone().into())
+        } else {
+            s.raw_connector().map_err(err)?
+        };
+        let conn = RawConn::open(connector.clone()).map_err(err)?;
         Ok(Raw {
+            connector,
             conn,
             pool: Vec::new(),
             s,
@@ -400,7 +478,14 @@ impl Contender for Raw {
         match op {
             "ping" => expect_ok(op, self.conn.get("/_ping"))?,
             "connect" => {
-                let mut fresh = RawConn::connect(&s.socket).map_err(err)?;
+                // A new client starts from nothing: over TLS a new rustls config (files read
+                // again, no session to resume: a kept config would resume the last session and
+                // skip the certificates, which no new client of any library can do).
+                let connector = match &self.connector {
+                    Connector::Tls { .. } => s.raw_connector().map_err(err)?,
+                    other => other.clone(),
+                };
+                let mut fresh = RawConn::open(connector).map_err(err)?;
                 let ping = fresh.get("/_ping").map_err(err)?;
                 let version = ping.header("api-version").unwrap_or("1.24").to_string();
                 expect_ok(op, fresh.get(&format!("/v{version}/images/{}/json", s.inspect)))?;
@@ -422,7 +507,7 @@ impl Contender for Raw {
             }
             "list_concurrent" => {
                 while self.pool.len() < CONCURRENCY {
-                    self.pool.push(RawConn::connect(&s.socket).map_err(err)?);
+                    self.pool.push(RawConn::open(self.connector.clone()).map_err(err)?);
                 }
                 let target = self.versioned("/images/json");
                 let results: Vec<Result<(), Failure>> = std::thread::scope(|scope| {
@@ -466,11 +551,15 @@ impl Cli {
     fn docker(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.s.docker);
         cmd.args(args)
-            .env("DOCKER_HOST", format!("unix://{}", self.s.socket))
+            .env("DOCKER_HOST", &self.s.host)
             .env_remove("DOCKER_API_VERSION")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+            .env_remove("DOCKER_TLS_VERIFY")
+            .env_remove("DOCKER_CERT_PATH")
+            .env_remove("DOCKER_CONTEXT");
+        if self.s.transport == Transport::Tls {
+            cmd.env("DOCKER_TLS_VERIFY", "1").env("DOCKER_CERT_PATH", &self.s.certs);
+        }
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
         cmd
     }
 
@@ -490,7 +579,14 @@ impl Cli {
                 cmd.arg("--next");
             }
             if i == 0 || !parallel {
-                cmd.args(["-sS", "-f", "--unix-socket", &self.s.socket]);
+                cmd.args(["-sS", "-f"]);
+                if self.s.transport == Transport::Tls {
+                    let cert = |name: &str| self.s.certs.join(name).display().to_string();
+                    cmd.args(["--cacert", &cert("ca.pem"), "--cert", &cert("cert.pem")]);
+                    cmd.args(["--key", &cert("key.pem")]);
+                } else {
+                    cmd.args(["--unix-socket", &self.s.socket]);
+                }
             }
             if !parallel || *method != "GET" {
                 cmd.args(["-X", method]);
@@ -498,7 +594,11 @@ impl Cli {
             if *method == "POST" {
                 cmd.args(["-H", "X-Registry-Auth: e30="]);
             }
-            cmd.args(["-o", "/dev/null", &format!("http://docker{path}")]);
+            let base = match self.s.transport {
+                Transport::Tls => format!("https://{}", self.s.host.trim_start_matches("tcp://")),
+                _ => "http://docker".to_string(),
+            };
+            cmd.args(["-o", "/dev/null", &format!("{base}{path}")]);
         }
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
         cmd
@@ -541,6 +641,9 @@ impl Contender for Cli {
     fn run(&mut self, op: &str) -> Outcome {
         let s = self.s.clone();
         let inspect_path = self.v(&format!("/images/{}/json", s.inspect));
+        if self.curl && s.transport == Transport::Ssh {
+            return Err(Failure::Skip("curl cannot speak to an ssh:// daemon".into()));
+        }
         if self.curl {
             let (repo, tag) = split_ref(&s.small);
             match op {
@@ -773,13 +876,16 @@ fn main() {
         measure(&args[i + 2..]);
     }
     let which = arg("--impl").unwrap_or_else(|| {
-        eprintln!("usage: bench-worker --impl raw|dimg|dimg-blocking|bollard|cli|curl [--runtime multi|current] [--oneshot OP]");
+        eprintln!(
+            "usage: bench-worker --impl raw|raw-unix|dimg|dimg-blocking|bollard|cli|curl [--runtime multi|current] [--oneshot OP]"
+        );
         std::process::exit(2)
     });
     let runtime_kind = arg("--runtime").unwrap_or_else(|| "multi".into());
     let s = Settings::from_env();
     let contender: Result<Box<dyn Contender>, Failure> = match which.as_str() {
-        "raw" => Raw::new(s).map(|c| Box::new(c) as Box<dyn Contender>),
+        "raw" => Raw::new(s, false).map(|c| Box::new(c) as Box<dyn Contender>),
+        "raw-unix" => Raw::new(s, true).map(|c| Box::new(c) as Box<dyn Contender>),
         "dimg" => Dimg::new(s, &runtime_kind).map(|c| Box::new(c) as Box<dyn Contender>),
         "dimg-blocking" => DimgBlocking::new(s).map(|c| Box::new(c) as Box<dyn Contender>),
         "bollard" => Bollard::new(s, &runtime_kind).map(|c| Box::new(c) as Box<dyn Contender>),

@@ -154,7 +154,9 @@ static void ok_and_names(void) {
     CHECK_STR(dimg_result_name(DIMG_RESULT_PANIC), "DIMG_RESULT_PANIC");
     CHECK_STR(dimg_result_name(DIMG_RESULT_UNAUTHORIZED), "DIMG_RESULT_UNAUTHORIZED");
     CHECK_STR(dimg_result_name(DIMG_RESULT_CREDENTIALS), "DIMG_RESULT_CREDENTIALS");
-    CHECK_STR(dimg_result_name(15), "DIMG_RESULT_UNKNOWN");
+    CHECK_STR(dimg_result_name(DIMG_RESULT_TLS), "DIMG_RESULT_TLS");
+    CHECK_STR(dimg_result_name(DIMG_RESULT_SSH), "DIMG_RESULT_SSH");
+    CHECK_STR(dimg_result_name(17), "DIMG_RESULT_UNKNOWN");
     CHECK_STR(dimg_result_name(-1), "DIMG_RESULT_UNKNOWN");
     /* The numbers are API. */
     CHECK(DIMG_RESULT_OK == 0 && DIMG_RESULT_INVALID_ARGUMENT == 1 && DIMG_RESULT_INVALID_REFERENCE == 2 &&
@@ -162,7 +164,8 @@ static void ok_and_names(void) {
           DIMG_RESULT_CONFLICT == 6 && DIMG_RESULT_API == 7 && DIMG_RESULT_PULL_FAILED == 8 &&
           DIMG_RESULT_PROTOCOL == 9 && DIMG_RESULT_CANCELLED == 10 && DIMG_RESULT_REENTRANT == 11 &&
           DIMG_RESULT_UNSUPPORTED_OPTION == 12 && DIMG_RESULT_UNAUTHORIZED == 13 &&
-          DIMG_RESULT_CREDENTIALS == 14 && DIMG_RESULT_PANIC == 99);
+          DIMG_RESULT_CREDENTIALS == 14 && DIMG_RESULT_TLS == 15 && DIMG_RESULT_SSH == 16 &&
+          DIMG_RESULT_PANIC == 99);
     PASS("OK clears the last error; result names; stable numbers");
 }
 
@@ -172,7 +175,8 @@ static void host_forms(void) {
         {"unix:///run/x.sock", "unix:///run/x.sock"}, {"unix://", "unix:///var/run/docker.sock"},
         {"/run/x.sock", "unix:///run/x.sock"},        {"./x.sock", "unix://./x.sock"},
         {"tcp://127.0.0.1", "tcp://127.0.0.1:2375"},  {"tcp://127.0.0.1:2375/", "tcp://127.0.0.1:2375"},
-        {"127.0.0.1:4000", "tcp://127.0.0.1:4000"},
+        {"127.0.0.1:4000", "tcp://127.0.0.1:4000"},   {"ssh://me@build-host:2222", "ssh://me@build-host:2222"},
+        {"ssh://build-host/run/docker.sock", "ssh://build-host/run/docker.sock"},
     };
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         dimg_client *client = NULL;
@@ -194,8 +198,10 @@ static void host_forms(void) {
 
 static void invalid_argument(void) {
     dimg_client *client = NULL;
-    CHECK_CODE(dimg_client_new("ssh://me@example.invalid", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
-    CHECK_CONTAINS(last_message(message, sizeof message), "ssh://");
+    CHECK_CODE(dimg_client_new("npipe:////./pipe/docker_engine", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_CONTAINS(last_message(message, sizeof message), "npipe://");
+    /* Nothing in an ssh:// address may reach ssh as an option. */
+    CHECK_CODE(dimg_client_new("ssh://-oProxyCommand=x@host", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
     CHECK(client == NULL);
     CHECK_CODE(dimg_client_new("tcp://127.0.0.1:99999", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
     CHECK_CODE(dimg_client_new("", 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
@@ -250,9 +256,14 @@ static void environment(void) {
     CHECK_CONTAINS(last_message(message, sizeof message), "DOCKER_API_VERSION");
     CHECK(unsetenv("DOCKER_API_VERSION") == 0);
 
-    CHECK(setenv("DOCKER_HOST", "ssh://me@example.invalid", 1) == 0);
+    CHECK(setenv("DOCKER_HOST", "npipe:////./pipe/docker_engine", 1) == 0);
     CHECK_CODE(dimg_client_new(NULL, 0, &client), DIMG_RESULT_INVALID_ARGUMENT);
     CHECK(client == NULL);
+    CHECK(setenv("DOCKER_HOST", "ssh://me@example.invalid", 1) == 0); /* nothing is run yet */
+    CHECK_OK(dimg_client_new(NULL, 0, &client));
+    CHECK(dimg_client_endpoint_kind(client) == DIMG_ENDPOINT_KIND_SSH);
+    CHECK_STR(dimg_client_host(client), "ssh://me@example.invalid");
+    dimg_client_free(client);
     if (saved_host) {
         CHECK(setenv("DOCKER_HOST", saved_host, 1) == 0);
         free(saved_host);

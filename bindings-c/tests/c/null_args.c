@@ -78,6 +78,52 @@ static void client_and_daemon(void) {
     PASS("client, ping, version, info, strings, labels");
 }
 
+/* The client options and the endpoint accessors (contexts, TLS, ssh). */
+static void client_options(void) {
+    dimg_client *client = (dimg_client *)0x1; /* must stay untouched */
+    CHECK_INVALID(dimg_client_new_with_options(NULL, &client), "options is NULL");
+    CHECK(client == (dimg_client *)0x1);
+    dimg_client_options_free(NULL);
+    dimg_client_options *options = dimg_client_options_new();
+    CHECK(options != NULL);
+    CHECK_INVALID(dimg_client_new_with_options(options, NULL), "client_out is NULL");
+
+    CHECK_INVALID(dimg_client_options_set_host(NULL, "tcp://127.0.0.1:1"), "options is NULL");
+    CHECK_INVALID(dimg_client_options_set_host(options, NULL), "host is NULL");
+    CHECK_INVALID(dimg_client_options_set_host(options, BAD), "host is not valid UTF-8");
+    CHECK_INVALID(dimg_client_options_set_context(NULL, "x"), "options is NULL");
+    CHECK_INVALID(dimg_client_options_set_context(options, NULL), "name is NULL");
+    CHECK_INVALID(dimg_client_options_set_context(options, BAD), "name is not valid UTF-8");
+    CHECK_INVALID(dimg_client_options_set_config_dir(NULL, "/tmp"), "options is NULL");
+    CHECK_INVALID(dimg_client_options_set_config_dir(options, NULL), "dir is NULL");
+    CHECK_INVALID(dimg_client_options_set_config_dir(options, BAD), "dir is not valid UTF-8");
+    CHECK_INVALID(dimg_client_options_set_tls_ca_cert(NULL, "/ca.pem"), "options is NULL");
+    CHECK_INVALID(dimg_client_options_set_tls_ca_cert(options, NULL), "path is NULL");
+    CHECK_INVALID(dimg_client_options_set_tls_ca_cert(options, BAD), "path is not valid UTF-8");
+    CHECK_INVALID(dimg_client_options_set_tls_client_cert(NULL, "/c.pem", "/k.pem"), "options is NULL");
+    CHECK_INVALID(dimg_client_options_set_tls_client_cert(options, NULL, "/k.pem"), "cert is NULL");
+    CHECK_INVALID(dimg_client_options_set_tls_client_cert(options, "/c.pem", NULL), "key is NULL");
+    CHECK_INVALID(dimg_client_options_set_tls_client_cert(options, BAD, "/k.pem"), "cert is not valid UTF-8");
+    CHECK_INVALID(dimg_client_options_set_tls_client_cert(options, "/c.pem", BAD), "key is not valid UTF-8");
+    CHECK_INVALID(dimg_client_options_set_tls_verify(NULL, true), "options is NULL");
+    CHECK_INVALID(dimg_client_options_set_timeout_ms(NULL, 1000), "options is NULL");
+    CHECK_INVALID(dimg_client_options_set_connect_timeout_ms(NULL, 1000), "options is NULL");
+
+    /* Nothing refused was kept: with a host of its own the options build a plain client. */
+    CHECK_OK(dimg_client_options_set_host(options, need_env("DIMG_TEST_DOCKER_HOST")));
+    client = NULL;
+    CHECK_OK(dimg_client_new_with_options(options, &client));
+    CHECK(dimg_client_endpoint_kind(client) == DIMG_ENDPOINT_KIND_UNIX);
+    CHECK_STR(dimg_client_context_name(client), "default");
+    dimg_client_free(client);
+    dimg_client_options_free(options);
+    dimg_client_options_free(dimg_client_options_from_env());
+
+    CHECK(dimg_client_endpoint_kind(NULL) == DIMG_ENDPOINT_KIND_UNKNOWN);
+    CHECK(dimg_client_context_name(NULL) == NULL);
+    PASS("client options, endpoint kind, context name");
+}
+
 static void errors_and_format(void) {
     CHECK_INVALID(dimg_client_new(NULL, 0, NULL), "client_out is NULL");
     CHECK(dimg_last_error_message(NULL, 0) == strlen("client_out is NULL"));
@@ -265,6 +311,7 @@ static void remove_and_inspect(dimg_client *client) {
 int main(void) {
     need_env("DIMG_TEST_DOCKER_HOST");
     client_and_daemon();
+    client_options();
     errors_and_format();
     dimg_client *client = test_client();
     list(client);

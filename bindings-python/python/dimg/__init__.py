@@ -1,7 +1,7 @@
 """dimg: Docker images from Python, typed and fast.
 
     import dimg
-    client = dimg.from_env()                    # DOCKER_HOST or /var/run/docker.sock
+    client = dimg.from_env()                    # where `docker` connects: DOCKER_HOST, the context, ...
     client.images.list(all=True, filters={"dangling": False})
     client.images.search("tomcat", limit=10, filters={"stars": 3})
     image = client.images.pull("zookeeper", tag="3.9", progress=print)
@@ -24,6 +24,7 @@ from dimg._native import (
     TLSError,
     DockerError,
     DockerTimeoutError,
+    Endpoint,
     Image,
     ImageNotFound,
     Info,
@@ -39,6 +40,7 @@ from dimg._native import (
     RemovedItem,
     RemoveReport,
     SearchResult,
+    TLSConfig,
     UnsupportedOption,
     MirrorChange,
     Version,
@@ -62,6 +64,7 @@ __all__ = [
     "TLSError",
     "DockerError",
     "DockerTimeoutError",
+    "Endpoint",
     "FilterValue",
     "Image",
     "ImageCollection",
@@ -79,6 +82,7 @@ __all__ = [
     "RemovedItem",
     "RemoveReport",
     "SearchResult",
+    "TLSConfig",
     "UnsupportedOption",
     "MirrorChange",
     "Version",

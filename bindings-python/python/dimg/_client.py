@@ -15,6 +15,7 @@ import builtins
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+    from os import PathLike
     from types import TracebackType
     from typing import Any, ClassVar, Concatenate, Literal, ParamSpec, TypeAlias, TypeVar, cast, overload
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     FilterValue: TypeAlias = str | bool | int | Sequence[str | bool | int]
     """A filter's value: str as is, bool as true/false, int as digits, or a list of them."""
+    _StrPath: TypeAlias = str | PathLike[str]
 else:
 
     def overload(function):
@@ -38,6 +40,7 @@ from dimg._native import (
     DEFAULT_TIMEOUT,
     Call,
     Connection,
+    Endpoint,
     Image,
     Info,
     Ping,
@@ -46,6 +49,7 @@ from dimg._native import (
     RemovedItem,
     RemoveReport,
     SearchResult,
+    TLSConfig,
     Version,
 )
 
@@ -194,26 +198,70 @@ class _ConnectedBase:
     _asynchronous: ClassVar[bool]
 
     def __init__(
-        self, base_url: str | None = None, timeout: float | None = DEFAULT_TIMEOUT, version: str | None = None
+        self,
+        base_url: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: str | None = None,
+        *,
+        context: str | None = None,
+        config_dir: _StrPath | None = None,
+        tls: TLSConfig | bool = False,
     ) -> None:
         """
         Args:
             base_url: the daemon's address as DOCKER_HOST takes it: "unix:///path/to/docker.sock",
-                "tcp://host[:port]", "host:port" or a socket path. None reads DOCKER_HOST and
-                DOCKER_API_VERSION (like `from_env()`), else /var/run/docker.sock.
+                "tcp://host[:port]", "ssh://[user@]host[:port]", "host:port" or a socket path,
+                used as given (no DOCKER_* variable is read, as in docker-py). None finds the
+                daemon as the docker CLI does without flags, exactly as `from_env()`:
+                DOCKER_HOST, else DOCKER_CONTEXT, else the current context of config.json,
+                else /var/run/docker.sock; DOCKER_TLS_VERIFY, DOCKER_TLS, DOCKER_CERT_PATH for
+                TLS; DOCKER_API_VERSION.
             timeout: seconds to wait for an answer (and between pull progress messages); None
                 waits forever. The default is dimg's, DEFAULT_TIMEOUT.
             version: an API version such as "1.41" to pin, or None / "auto" to negotiate.
+            context: a docker context's name (`docker --context NAME`), which wins over
+                DOCKER_HOST and DOCKER_CONTEXT; "default" is the built-in one. Not with
+                `base_url`. A context that does not exist is an InvalidArgument naming it.
+            config_dir: the docker CLI's configuration directory (`docker --config DIR`), which
+                holds config.json and the contexts; default DOCKER_CONFIG, else ~/.docker.
+            tls: a TLSConfig for a tcp:// daemon (not with a context, which has its own); True
+                is `docker --tlsverify`: verify the daemon with ca.pem and present cert.pem /
+                key.pem from DOCKER_CERT_PATH (read only when `base_url` is None), else
+                DOCKER_CONFIG, else ~/.docker; False uses TLS only where the environment or
+                the context says so.
+
+        Raises:
+            InvalidArgument: an address dimg does not speak, a context that cannot be read,
+                `base_url` with `context`, `tls` with a context or a non-tcp:// address.
+            TLSError: TLS files that cannot be read or used.
+
+        Example:
+            >>> dimg.Client()                                     # as `docker` would connect
+            <dimg.Client unix:///var/run/docker.sock>
+            >>> dimg.Client(context="remote")                     # `docker --context remote`
+            <dimg.Client ssh://deploy@build-host context=remote>
+            >>> dimg.Client("ssh://deploy@build-host:2222")       # the system ssh, one process per connection
+            <dimg.Client ssh://deploy@build-host:2222>
+            >>> tls = dimg.TLSConfig(ca_cert="ca.pem", client_cert=("cert.pem", "key.pem"))
+            >>> dimg.Client("tcp://10.0.0.5:2376", tls=tls).endpoint.kind
+            'tls'
         """
-        self._connection = Connection(base_url, timeout, version, self._asynchronous)
+        self._connection = Connection(base_url, timeout, version, self._asynchronous, context, config_dir, tls)
 
     @classmethod
     def from_env(
-        cls: type[_Connected], timeout: float | None = DEFAULT_TIMEOUT, version: str | None = None
+        cls: type[_Connected],
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: str | None = None,
+        *,
+        context: str | None = None,
+        config_dir: _StrPath | None = None,
+        tls: TLSConfig | bool = False,
     ) -> _Connected:
-        """A client resolved like the docker CLI: DOCKER_HOST, DOCKER_API_VERSION (`version`
-        overrides it), else /var/run/docker.sock."""
-        return cls(None, timeout, version)
+        """A client that finds the daemon as the docker CLI does: `cls(None, ...)`, see its
+        arguments. `version` overrides DOCKER_API_VERSION, `context` DOCKER_HOST and
+        DOCKER_CONTEXT, `tls` the TLS variables."""
+        return cls(None, timeout, version, context=context, config_dir=config_dir, tls=tls)
 
     @property
     def host(self) -> str:
@@ -222,8 +270,19 @@ class _ConnectedBase:
 
     @property
     def socket_path(self) -> str | None:
-        """The Unix socket path; None for a tcp:// address."""
+        """The Unix socket path; None for tcp:// and ssh:// addresses."""
         return self._connection.socket_path
+
+    @property
+    def endpoint(self) -> Endpoint:
+        """The daemon endpoint that was resolved: `kind` ("unix", "tcp", "tls", "ssh"),
+        `address` (as `host`), `context` ("default" or the context's name), `socket_path`, `tls`.
+
+        Example:
+            >>> dimg.Client(context="remote").endpoint
+            <Endpoint ssh ssh://deploy@build-host context=remote>
+        """
+        return self._connection.endpoint
 
     @property
     def timeout(self) -> float | None:
@@ -231,12 +290,16 @@ class _ConnectedBase:
         return self._connection.timeout
 
     def __repr__(self) -> str:
-        return f"<dimg.{type(self).__name__} {self.host}>"
+        context = self._connection.endpoint.context
+        suffix = "" if context == "default" else f" context={context}"
+        return f"<dimg.{type(self).__name__} {self.host}{suffix}>"
 
 
 class Client(_ConnectedBase):
     """A connection to a Docker (or Podman) daemon; every call blocks, with the GIL released,
-    and Ctrl-C interrupts it. `dimg.Client(base_url=None, timeout=DEFAULT_TIMEOUT, version=None)`."""
+    and Ctrl-C interrupts it. `dimg.Client(base_url=None, timeout=DEFAULT_TIMEOUT, version=None,
+    *, context=None, config_dir=None, tls=False)`; without `base_url` it connects where the
+    docker CLI would (DOCKER_HOST, DOCKER_CONTEXT, the current context, ...)."""
 
     _asynchronous = False
 
@@ -265,7 +328,10 @@ class Client(_ConnectedBase):
         return self._run(self._connection.info())
 
     def close(self) -> None:
-        """Releases nothing explicitly: pooled connections close when the last reference goes."""
+        """Closes the pooled connections (for ssh://, kills and reaps their ssh processes) once
+        the calls already made have finished; later calls raise RuntimeError. `with` (`async
+        with`) calls it."""
+        self._connection.close()
 
     def __enter__(self) -> Client:
         return self
@@ -273,7 +339,7 @@ class Client(_ConnectedBase):
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        return None
+        self.close()
 
 
 class AsyncClient(_ConnectedBase):
@@ -295,7 +361,10 @@ class AsyncClient(_ConnectedBase):
     info = _awaitable(Client.info)
 
     async def close(self) -> None:
-        """Releases nothing explicitly: pooled connections close when the last reference goes."""
+        """Closes the pooled connections (for ssh://, kills and reaps their ssh processes) once
+        the calls already made have finished; later calls raise RuntimeError. `with` (`async
+        with`) calls it."""
+        self._connection.close()
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -303,10 +372,25 @@ class AsyncClient(_ConnectedBase):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        return None
+        await self.close()
 
 
-def from_env(timeout: float | None = DEFAULT_TIMEOUT, version: str | None = None) -> Client:
-    """docker-py's `docker.from_env()`: a Client resolved like the docker CLI (DOCKER_HOST,
-    DOCKER_API_VERSION, else /var/run/docker.sock)."""
-    return Client.from_env(timeout, version)
+def from_env(
+    timeout: float | None = DEFAULT_TIMEOUT,
+    version: str | None = None,
+    *,
+    context: str | None = None,
+    config_dir: _StrPath | None = None,
+    tls: TLSConfig | bool = False,
+) -> Client:
+    """docker-py's `docker.from_env()`: a Client that finds the daemon as the docker CLI does
+    without flags (DOCKER_HOST, else DOCKER_CONTEXT, else config.json's current context, else
+    /var/run/docker.sock; the TLS variables; DOCKER_API_VERSION). The same as `dimg.Client()`.
+
+    Example:
+        >>> dimg.from_env().endpoint                      # after `docker context use remote`
+        <Endpoint ssh ssh://deploy@build-host context=remote>
+        >>> dimg.from_env(context="default", timeout=10)  # `docker --context default`
+        <dimg.Client unix:///var/run/docker.sock>
+    """
+    return Client.from_env(timeout, version, context=context, config_dir=config_dir, tls=tls)

@@ -78,34 +78,53 @@ pub(crate) fn wake_at(deadline: Instant) {
 /// handle that leak checkers report at exit.)
 #[derive(Default)]
 struct Signal {
-    woken: Mutex<bool>,
+    state: Mutex<SignalState>,
     changed: Condvar,
 }
 
+#[derive(Default)]
+struct SignalState {
+    woken: bool,
+    /// Whether the thread waits on `changed`: only then does a wake need `notify_one`, a
+    /// system call. A future that wakes itself (hyper, rustls) while it is being polled
+    /// costs nothing then.
+    waiting: bool,
+}
+
 impl Signal {
-    fn woken(&self) -> MutexGuard<'_, bool> {
-        self.woken.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn state(&self) -> MutexGuard<'_, SignalState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn woken(&self) -> bool {
+        self.state().woken
+    }
+
+    fn reset(&self) {
+        self.state().woken = false;
     }
 
     /// Waits until woken or until `until`.
     fn wait(&self, until: Option<Instant>) {
-        let mut woken = self.woken();
-        while !*woken {
+        let mut state = self.state();
+        while !state.woken {
+            state.waiting = true;
             match until {
-                None => woken = self.changed.wait(woken).unwrap_or_else(|p| p.into_inner()),
+                None => state = self.changed.wait(state).unwrap_or_else(|p| p.into_inner()),
                 Some(until) => {
                     let left = until.saturating_duration_since(Instant::now());
                     if left.is_zero() {
-                        return;
+                        break;
                     }
-                    woken = self
+                    state = self
                         .changed
-                        .wait_timeout(woken, left)
+                        .wait_timeout(state, left)
                         .unwrap_or_else(|p| p.into_inner())
                         .0;
                 }
             }
         }
+        state.waiting = false;
     }
 }
 
@@ -115,8 +134,11 @@ impl Wake for Signal {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        *self.woken() = true;
-        self.changed.notify_one();
+        let mut state = self.state();
+        state.woken = true;
+        if state.waiting {
+            self.changed.notify_one();
+        }
     }
 }
 
@@ -152,13 +174,12 @@ pub(crate) fn block_on_checked<F: Future, E>(
     let mut future = std::pin::pin!(future);
     let mut next_check = Instant::now().checked_add(every);
     loop {
-        *signal.woken() = false;
+        signal.reset();
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return Ok(output);
         }
         let mut waits = WAITS.with(|waits| std::mem::take(waits.borrow_mut().as_mut().expect("set above")));
-        let woken = *signal.woken();
-        if !woken {
+        if !signal.woken() {
             let until = [waits.deadline, next_check].into_iter().flatten().min();
             if waits.fds.is_empty() {
                 // Waiting on a timer or on another thread (a version negotiation in progress there).

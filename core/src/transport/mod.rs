@@ -177,7 +177,7 @@ impl Transport {
                 Error::Tls {
                     address: self.endpoint.to_string(),
                     reason: "the daemon expects TLS on this port and was sent plain HTTP (use --tlsverify or \
-                             DOCKER_TLS_VERIFY=1, or a TlsConfig)"
+                             DOCKER_TLS_VERIFY=1, or TLS settings)"
                         .to_string(),
                 }
             }

@@ -58,8 +58,9 @@ impl ConnectOptions {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for `host` with `context`, a context that does not exist or
-    /// whose `meta.json` cannot be read, or a bad address; [`Error::Tls`] for TLS files that
-    /// cannot be read (those are read when the client is built).
+    /// whose `meta.json` cannot be read, or a bad address; [`Error::Tls`] for TLS files of the
+    /// default context that cannot be read (all are read now, as the docker CLI does; whether
+    /// they hold usable certificates is seen when the client is built).
     pub fn resolve(&self) -> Result<Endpoint> {
         self.resolve_with(&|name: &str| std::env::var_os(name))
     }
@@ -98,8 +99,10 @@ impl ConnectOptions {
         let tls_verify = self.tls_verify.unwrap_or_else(|| var("DOCKER_TLS_VERIFY").is_some());
         // `--tlsverify` given at all, or DOCKER_TLS_VERIFY set to anything, turns TLS on.
         let tls = self.tls.unwrap_or_else(|| var("DOCKER_TLS").is_some()) || self.tls_verify.is_some() || tls_verify;
-        let host = match &self.host {
-            Some(host) => host.clone(),
+        // An empty flag value is the same as none (`-H ''`: the default host).
+        let given = |value: &Option<PathBuf>| value.clone().filter(|p| !p.as_os_str().is_empty());
+        let host = match self.host.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+            Some(host) => host.to_string(),
             None => match var("DOCKER_HOST") {
                 Some(host) => host.to_string_lossy().into_owned(),
                 None if tls => DEFAULT_TLS_HOST.to_string(),
@@ -115,17 +118,53 @@ impl ConnectOptions {
         let cert_dir = var("DOCKER_CERT_PATH")
             .map(PathBuf::from)
             .unwrap_or_else(|| default_config_dir(var));
-        let mut config = TlsConfig::new().verify(tls_verify);
-        // The CA file is always read, even without verification, as the docker CLI does; a
-        // missing default certificate or key means none.
-        config.set_ca_cert(Some(
-            self.tls_ca_cert.clone().unwrap_or_else(|| cert_dir.join("ca.pem")),
-        ));
+        // The CA defaults to ca.pem even without verification; a default certificate or key
+        // that does not exist means none; `--tlscacert ''` means none (the system's roots).
+        let ca = match &self.tls_ca_cert {
+            Some(_) => given(&self.tls_ca_cert),
+            None => Some(cert_dir.join("ca.pem")),
+        };
         let default_if_present = |file: &str| Some(cert_dir.join(file)).filter(|p| p.exists());
-        config.set_client_cert(self.tls_cert.clone().or_else(|| default_if_present("cert.pem")));
-        config.set_client_key(self.tls_key.clone().or_else(|| default_if_present("key.pem")));
+        let cert = match &self.tls_cert {
+            Some(_) => given(&self.tls_cert),
+            None => default_if_present("cert.pem"),
+        };
+        let key = match &self.tls_key {
+            Some(_) => given(&self.tls_key),
+            None => default_if_present("key.pem"),
+        };
+        // The docker CLI reads every file it settled on here, whatever the address (even a
+        // Unix socket, which then ignores them), and fails naming the first it cannot read.
+        for path in [&ca, &cert, &key].into_iter().flatten() {
+            read_file(&endpoint, path)?;
+        }
+        let mut config = TlsConfig::new().verify(tls_verify);
+        config.set_ca_cert(ca);
+        // A certificate without its key (or a key alone) is no client certificate, as with
+        // the docker CLI: the daemon then refuses the handshake if it wants one.
+        if cert.is_some() && key.is_some() {
+            config.set_client_cert(cert);
+            config.set_client_key(key);
+        }
         Ok(endpoint.with_tls(config))
     }
+}
+
+/// Reads a TLS file as the docker CLI does while it resolves the endpoint, with its wording
+/// (the reason is what docker prints after `Failed to initialize: `).
+fn read_file(endpoint: &Endpoint, path: &Path) -> Result<()> {
+    use std::io::Read;
+    let failed = |verb: &str, e: &std::io::Error| Error::Tls {
+        address: endpoint.to_string(),
+        reason: format!(
+            "unable to resolve docker endpoint: {verb} {}: {}",
+            path.display(),
+            go_io_error(e)
+        ),
+    };
+    let mut file = std::fs::File::open(path).map_err(|e| failed("open", &e))?;
+    file.read_to_end(&mut Vec::new()).map_err(|e| failed("read", &e))?;
+    Ok(())
 }
 
 /// `DOCKER_CONFIG`, else `$HOME/.docker`.
@@ -382,7 +421,10 @@ mod tests {
         let store = Store::new("tls");
         let certs = store.0.join("certs");
         std::fs::create_dir_all(&certs).unwrap();
-        std::fs::write(certs.join("cert.pem"), "").unwrap();
+        for file in ["ca.pem", "cert.pem"] {
+            std::fs::write(certs.join(file), "").unwrap();
+        }
+        std::fs::write(store.0.join("ca.pem"), "").unwrap();
         let certs_text = certs.to_str().unwrap();
         let none = ConnectOptions::default();
         // DOCKER_TLS_VERIFY, even "0", turns verification on; with no host, tcp://localhost:2376.
@@ -393,8 +435,43 @@ mod tests {
         let tls = e.tls().unwrap();
         assert!(tls.verifies());
         assert_eq!(tls.ca_cert_path(), Some(certs.join("ca.pem").as_path()));
-        assert_eq!(tls.client_cert_path(), Some(certs.join("cert.pem").as_path()));
-        assert_eq!(tls.client_key_path(), None, "a missing default key means none");
+        // A missing default key means none, and a certificate without its key is none either.
+        assert_eq!((tls.client_cert_path(), tls.client_key_path()), (None, None));
+        std::fs::write(certs.join("key.pem"), "").unwrap();
+        let e = store
+            .resolve(&none, &[("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", certs_text)])
+            .unwrap();
+        assert_eq!(
+            e.tls().unwrap().client_key_path(),
+            Some(certs.join("key.pem").as_path())
+        );
+        // Every file settled on is read now, whatever the address, with docker's wording.
+        let missing = ConnectOptions {
+            host: Some("unix:///x.sock".into()),
+            tls_verify: Some(true),
+            tls_cert: Some("/nonexistent/cert.pem".into()),
+            ..Default::default()
+        };
+        let err = store
+            .resolve(&missing, &[("DOCKER_CERT_PATH", certs_text)])
+            .unwrap_err();
+        let Error::Tls { reason, .. } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            reason,
+            "unable to resolve docker endpoint: open /nonexistent/cert.pem: no such file or directory"
+        );
+        // An empty -H is the default host; an empty --tlscacert is no CA (the system's roots).
+        let empty = ConnectOptions {
+            host: Some(String::new()),
+            tls_ca_cert: Some(PathBuf::new()),
+            tls: Some(true),
+            ..Default::default()
+        };
+        let e = store.resolve(&empty, &[("DOCKER_CERT_PATH", certs_text)]).unwrap();
+        assert_eq!(e.to_string(), "tcp://localhost:2376");
+        assert_eq!(e.tls().unwrap().ca_cert_path(), None);
         // DOCKER_CERT_PATH alone does nothing.
         let e = store
             .resolve(&host("tcp://h:1"), &[("DOCKER_CERT_PATH", certs_text)])

@@ -29,6 +29,9 @@ const SSH: &str = "ssh";
 pub(crate) struct SshConn<IO> {
     io: IO,
     process: SshProcess,
+    /// How `ssh` ended, once seen: a read and a write may both notice, and the second must
+    /// say the same (its standard error has been read by then).
+    ended: Option<SshFailure>,
 }
 
 /// The `ssh` child, killed and reaped on drop.
@@ -53,7 +56,7 @@ impl Drop for SshProcess {
 
 /// Why an `ssh` connection ended, carried inside I/O and hyper errors up to
 /// [`crate::Error::Ssh`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct SshFailure {
     pub(crate) address: String,
     pub(crate) command: String,
@@ -151,7 +154,11 @@ fn set_nonblocking(fd: std::os::fd::RawFd) {
 impl<IO: hyper::rt::Read + hyper::rt::Write + Unpin> SshConn<IO> {
     /// HTTP over `io`, our end of `process`'s socket pair.
     pub(crate) fn new(io: IO, process: SshProcess) -> SshConn<IO> {
-        SshConn { io, process }
+        SshConn {
+            io,
+            process,
+            ended: None,
+        }
     }
 
     /// The connection to `ssh` (for the pool's polled-socket flag).
@@ -162,11 +169,26 @@ impl<IO: hyper::rt::Read + hyper::rt::Write + Unpin> SshConn<IO> {
     /// The output ended: `ssh` exited (or is about to). Says how, with its first lines of
     /// standard error.
     fn failure(&mut self) -> io::Error {
+        let failure = match &self.ended {
+            Some(failure) => failure.clone(),
+            None => {
+                let failure = self.process.ended();
+                self.ended = Some(failure.clone());
+                failure
+            }
+        };
+        io::Error::new(io::ErrorKind::ConnectionAborted, failure)
+    }
+}
+
+impl SshProcess {
+    /// How the process ended (waiting a moment for its exit), with its first lines of
+    /// standard error.
+    fn ended(&mut self) -> SshFailure {
         use std::os::unix::process::ExitStatusExt;
-        let process = &mut self.process;
         let deadline = Instant::now() + EXIT_GRACE;
         let status = loop {
-            match process.child.try_wait() {
+            match self.child.try_wait() {
                 Ok(Some(status)) => break Some(status),
                 Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
                 _ => break None,
@@ -175,7 +197,7 @@ impl<IO: hyper::rt::Read + hyper::rt::Write + Unpin> SshConn<IO> {
         let mut bytes = Vec::new();
         let mut chunk = [0u8; 1024];
         while bytes.len() < 64 * 1024 {
-            match process.stderr.read(&mut chunk) {
+            match self.stderr.read(&mut chunk) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => bytes.extend_from_slice(&chunk[..n]),
             }
@@ -196,16 +218,13 @@ impl<IO: hyper::rt::Read + hyper::rt::Write + Unpin> SshConn<IO> {
             stderr.truncate(end);
             stderr.push_str("...");
         }
-        io::Error::new(
-            io::ErrorKind::ConnectionAborted,
-            SshFailure {
-                address: process.address.clone(),
-                command: process.command.clone(),
-                status: status.and_then(|s| s.code()),
-                signal: status.and_then(|s| s.signal()),
-                stderr,
-            },
-        )
+        SshFailure {
+            address: self.address.clone(),
+            command: self.command.clone(),
+            status: status.and_then(|s| s.code()),
+            signal: status.and_then(|s| s.signal()),
+            stderr,
+        }
     }
 }
 

@@ -30,6 +30,7 @@
 //! that were present before are present again after.
 
 mod fixture;
+mod remote;
 mod support;
 
 use std::collections::{BTreeSet, HashSet};
@@ -916,6 +917,7 @@ fn main() {
             group("pull", &|| pull_cases(&report));
             group("rmi", &|| rmi_cases(&report, &state));
         });
+        s.spawn(|| group("connections", &|| remote::cases(&report)));
     });
     group("hosts", &|| host_cases(&report));
     group("whole daemon", &|| whole_daemon_cases(&report));

@@ -59,18 +59,40 @@ pub struct Out {
     pub code: i32,
 }
 
+/// Changes to the environment of one run: `Some` sets a variable, `None` removes it.
+pub type Vars<'a> = &'a [(&'a str, Option<&'a str>)];
+
 fn run(program: &str, args: &[String]) -> Out {
+    run_with(program, args, &[])
+}
+
+/// Runs `program` on the private engine (`DOCKER_HOST`, an empty `DOCKER_CONFIG`, no other
+/// `DOCKER_*` setting), with `vars` applied on top.
+fn run_with(program: &str, args: &[String], vars: Vars) -> Out {
     let env = env();
-    let output = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .env("DOCKER_HOST", &env.host)
         .env("DOCKER_CONFIG", &env.config_dir)
-        .env("TZ", "UTC")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("DOCKER_API_VERSION")
-        .env_remove("DOCKER_DEFAULT_PLATFORM")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+        .env("TZ", "UTC");
+    for name in [
+        "DOCKER_CONTEXT",
+        "DOCKER_API_VERSION",
+        "DOCKER_DEFAULT_PLATFORM",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_TLS",
+        "DOCKER_CERT_PATH",
+    ] {
+        command.env_remove(name);
+    }
+    for (name, value) in vars {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    let output = command.output().unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
     Out {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -86,6 +108,16 @@ pub fn docker(args: &[String]) -> Out {
 /// Runs the dimg CLI built for this test.
 pub fn dimg(args: &[String]) -> Out {
     run(env!("CARGO_BIN_EXE_dimg"), args)
+}
+
+/// Runs the docker CLI with `vars` in its environment.
+pub fn docker_with(args: &[String], vars: Vars) -> Out {
+    run_with(&env().docker, args, vars)
+}
+
+/// Runs the dimg CLI with `vars` in its environment.
+pub fn dimg_with(args: &[String], vars: Vars) -> Out {
+    run_with(env!("CARGO_BIN_EXE_dimg"), args, vars)
 }
 
 /// Runs the docker CLI for setup; panics with its output when it fails.
@@ -128,7 +160,7 @@ pub enum Norm {
 }
 
 /// docker's own name in its usage errors, as dimg says it.
-fn as_dimg(stderr: &str) -> String {
+pub fn as_dimg(stderr: &str) -> String {
     stderr
         .replace("docker: 'docker ", "dimg: 'dimg ")
         .replace("Usage:  docker ", "Usage:  dimg ")
