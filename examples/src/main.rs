@@ -24,8 +24,8 @@
 //! `DOCKER_CERT_PATH`, `DOCKER_API_VERSION`); the endpoint itself is resolved by the `dimg`
 //! crate ([`dimg::ConnectOptions`]), so the CLI only words the failures as docker does.
 
-use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
@@ -253,12 +253,6 @@ impl Globals {
         self.flags.last(long).map(|v| v == "true")
     }
 
-    /// The configuration directory: `--config`, else its default.
-    fn config_dir(&self) -> PathBuf {
-        self.text("config")
-            .map_or_else(|| self.default_config_dir.clone(), PathBuf::from)
-    }
-
     /// Whether the default context speaks TLS: `--tls` (default `DOCKER_TLS`), `--tlsverify`
     /// given with any value, or verification on (default `DOCKER_TLS_VERIFY`).
     fn tls_on(&self) -> bool {
@@ -328,78 +322,6 @@ impl Globals {
     }
 }
 
-/// docker's warning for a `config.json` it cannot read or parse, after which it goes on as if
-/// there were none. (The JSON error after `): ` is serde_json's wording, not Go's.)
-fn config_file_warning(dir: &Path) -> Option<String> {
-    let path = dir.join("config.json");
-    let mut file = match std::fs::File::open(&path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            return Some(format!(
-                "WARNING: Error loading config file: open {}: {}",
-                path.display(),
-                go_io_error(&e)
-            ));
-        }
-    };
-    let parsing = |why: String| {
-        Some(format!(
-            "WARNING: Error parsing config file ({}): {why}",
-            path.display()
-        ))
-    };
-    let mut text = Vec::new();
-    if let Err(e) = file.read_to_end(&mut text) {
-        return parsing(format!("read {}: {}", path.display(), go_io_error(&e)));
-    }
-    // Go's json.Decoder reads one value: an empty file is no error, and neither is what
-    // follows the first value.
-    let value = match serde_json::Deserializer::from_slice(&text)
-        .into_iter::<serde_json::Value>()
-        .next()
-    {
-        None => return None,
-        Some(Ok(value)) => value,
-        Some(Err(e)) => return parsing(e.to_string()),
-    };
-    let kind = |v: &serde_json::Value| match v {
-        serde_json::Value::Bool(_) => "bool",
-        serde_json::Value::Number(_) => "number",
-        serde_json::Value::String(_) => "string",
-        serde_json::Value::Array(_) => "array",
-        serde_json::Value::Object(_) => "object",
-        serde_json::Value::Null => "null",
-    };
-    match &value {
-        serde_json::Value::Object(fields) => match fields.get("currentContext") {
-            Some(v) if !v.is_string() && !v.is_null() => parsing(format!(
-                "json: cannot unmarshal {} into Go struct field ConfigFile.currentContext of type string",
-                kind(v)
-            )),
-            _ => None,
-        },
-        serde_json::Value::Null => None,
-        other => parsing(format!(
-            "json: cannot unmarshal {} into Go value of type configfile.ConfigFile",
-            kind(other)
-        )),
-    }
-}
-
-/// An I/O error as Go prints it (`no such file or directory`).
-fn go_io_error(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
-        _ => {
-            let text = error.to_string();
-            text.split(" (os error").next().unwrap_or(&text).to_lowercase()
-        }
-    }
-}
-
 /// docker's wording for a client that could not be set up: `Failed to initialize: ...`.
 /// Nothing was sent, so a TLS problem (a file that cannot be used) is its reason alone.
 fn init_message(error: &dimg::Error) -> String {
@@ -453,7 +375,7 @@ fn run(args: Vec<String>) -> Status {
             // docker has read its configuration file by then (from --config only if it
             // came before the error; here always from its default place).
             let globals = Globals::new(Parsed::default());
-            if let Some(warning) = config_file_warning(&globals.config_dir()) {
+            if let Some(warning) = globals.connect_options().config_file_warning() {
                 err(&format!("{warning}\n"));
             }
             err(&format!("{e}\n{GLOBAL_USAGE_HINT}"));
@@ -466,7 +388,7 @@ fn run(args: Vec<String>) -> Status {
         err("conflicting options: cannot specify both --host and --context\n");
         return 1;
     }
-    if let Some(warning) = config_file_warning(&globals.config_dir()) {
+    if let Some(warning) = globals.connect_options().config_file_warning() {
         err(&format!("{warning}\n"));
     }
     if globals.flags.help {

@@ -4,6 +4,7 @@
 //! store. Only the selected context is read, and nothing is ever written.
 
 use std::ffi::OsString;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -63,6 +64,20 @@ impl ConnectOptions {
     /// they hold usable certificates is seen when the client is built).
     pub fn resolve(&self) -> Result<Endpoint> {
         self.resolve_with(&|name: &str| std::env::var_os(name))
+    }
+
+    /// What the docker CLI warns about before it resolves these options: a `config.json` (in
+    /// `config_dir`, `DOCKER_CONFIG` or `~/.docker`) that cannot be read or parsed, which the
+    /// resolution then ignores. `None` when there is nothing to say.
+    ///
+    /// ```
+    /// let mut options = dimg::ConnectOptions::default();
+    /// options.config_dir = Some(std::env::temp_dir().join("no-such-docker-config"));
+    /// assert_eq!(options.config_file_warning(), None);
+    /// ```
+    pub fn config_file_warning(&self) -> Option<String> {
+        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        config_file_warning(&self.config_dir.clone().unwrap_or_else(|| default_config_dir(&var)))
     }
 
     /// [`ConnectOptions::resolve`] with `env` standing for the environment.
@@ -153,7 +168,6 @@ impl ConnectOptions {
 /// Reads a TLS file as the docker CLI does while it resolves the endpoint, with its wording
 /// (the reason is what docker prints after `Failed to initialize: `).
 fn read_file(endpoint: &Endpoint, path: &Path) -> Result<()> {
-    use std::io::Read;
     let failed = |verb: &str, e: &std::io::Error| Error::Tls {
         address: endpoint.to_string(),
         reason: format!(
@@ -165,6 +179,66 @@ fn read_file(endpoint: &Endpoint, path: &Path) -> Result<()> {
     let mut file = std::fs::File::open(path).map_err(|e| failed("open", &e))?;
     file.read_to_end(&mut Vec::new()).map_err(|e| failed("read", &e))?;
     Ok(())
+}
+
+/// The docker CLI's warning for a `config.json` it cannot read or parse (it then goes on as
+/// if there were none, and so does [`ConnectOptions::resolve`]). The JSON error after `): `
+/// is serde_json's wording, not Go's.
+fn config_file_warning(dir: &Path) -> Option<String> {
+    let path = dir.join("config.json");
+    let mut file = match std::fs::File::open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            return Some(format!(
+                "WARNING: Error loading config file: open {}: {}",
+                path.display(),
+                go_io_error(&e)
+            ));
+        }
+    };
+    let parsing = |why: String| {
+        Some(format!(
+            "WARNING: Error parsing config file ({}): {why}",
+            path.display()
+        ))
+    };
+    let mut text = Vec::new();
+    if let Err(e) = file.read_to_end(&mut text) {
+        return parsing(format!("read {}: {}", path.display(), go_io_error(&e)));
+    }
+    // Go's json.Decoder reads one value: an empty file is no error, and neither is what
+    // follows the first value.
+    let value = match serde_json::Deserializer::from_slice(&text)
+        .into_iter::<serde_json::Value>()
+        .next()
+    {
+        None => return None,
+        Some(Ok(value)) => value,
+        Some(Err(e)) => return parsing(e.to_string()),
+    };
+    let kind = |v: &serde_json::Value| match v {
+        serde_json::Value::Bool(_) => "bool",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+        serde_json::Value::Null => "null",
+    };
+    match &value {
+        serde_json::Value::Object(fields) => match fields.get("currentContext") {
+            Some(v) if !v.is_string() && !v.is_null() => parsing(format!(
+                "json: cannot unmarshal {} into Go struct field ConfigFile.currentContext of type string",
+                kind(v)
+            )),
+            _ => None,
+        },
+        serde_json::Value::Null => None,
+        other => parsing(format!(
+            "json: cannot unmarshal {} into Go value of type configfile.ConfigFile",
+            kind(other)
+        )),
+    }
 }
 
 /// `DOCKER_CONFIG`, else `$HOME/.docker`.
@@ -227,7 +301,12 @@ fn read_context(config_dir: &Path, name: &str) -> Result<Endpoint> {
     let docker = match meta.endpoints.get("docker") {
         Some(value) => <DockerEndpoint as serde::Deserialize>::deserialize(value)
             .map_err(|e| failed(format!("parsing {}: {e}", meta_path.display())))?,
-        None => return Err(failed("the context has no docker endpoint".to_string())),
+        // The docker CLI's wording, which does not name the context here.
+        None => {
+            return Err(Error::InvalidArgument(
+                "unable to resolve docker endpoint: cannot find docker endpoint in context".to_string(),
+            ));
+        }
     };
     let endpoint = if docker.host.is_empty() {
         Endpoint::unix(DEFAULT_SOCKET)
@@ -402,6 +481,19 @@ mod tests {
             store.0.display()
         );
         assert_eq!(err, expected);
+        // A context without a docker endpoint (one made for another orchestrator).
+        let other = store.0.join("contexts/meta").join(context_id("other"));
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(
+            other.join("meta.json"),
+            r#"{"Name":"other","Metadata":{},"Endpoints":{}}"#,
+        )
+        .unwrap();
+        let err = store.resolve(&context("other"), &[]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unable to resolve docker endpoint: cannot find docker endpoint in context"
+        );
         store.context("broken", "unix:///x", false, &[]);
         let meta = store
             .0
