@@ -24,14 +24,19 @@ pub const DEFAULT_CONTEXT: &str = "default";
 /// an error.
 ///
 /// ```
+/// # let certs = std::env::temp_dir().join(format!("dimg-doc-certs-{}", std::process::id()));
+/// # std::fs::create_dir_all(&certs).unwrap();
+/// # std::fs::write(certs.join("ca.pem"), "").unwrap();
+/// // docker -H tcp://127.0.0.1:2376 --tlsverify --tlscacert CERTS/ca.pem
 /// let mut options = dimg::ConnectOptions::default();
 /// options.host = Some("tcp://127.0.0.1:2376".into());
 /// options.tls_verify = Some(true);
-/// options.tls_ca_cert = Some("/certs/ca.pem".into());
+/// options.tls_ca_cert = Some(certs.join("ca.pem"));
 /// let env = |_: &str| None; // an empty environment
-/// let endpoint = options.resolve_with(&env).unwrap();
+/// let endpoint = options.resolve_with(&env).unwrap(); // the files are read now
 /// assert_eq!(endpoint.kind(), dimg::EndpointKind::Tls);
 /// assert_eq!(endpoint.to_string(), "tcp://127.0.0.1:2376");
+/// # std::fs::remove_dir_all(&certs).unwrap();
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
