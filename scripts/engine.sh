@@ -23,6 +23,9 @@
 #   mirror      a second registry, a pull-through cache of the first, so Docker Hub names
 #               (`docker pull zookeeper`) resolve offline through the daemon's mirror
 #   index       search_index.py, a v1 search index fixture for GET /images/search
+#   faultproxy  fault_proxy.py on 127.0.0.1:$DIMG_FAULT_PROXY_PORT (25508), in front of the
+#               registry: the daemon pulls through it, and a test can make it answer 429 or
+#               503, reset, or stall (rules scoped by repository name; see fault_proxy.py)
 #   podman      optional (`up --podman` or DIMG_ENGINE_PODMAN=1): podman's Docker-compatible API
 # The machine's own docker socket, /var/lib/docker, /etc/docker, its sshd (port 22), /etc/ssh and
 # ~/.ssh are never used.
@@ -44,7 +47,7 @@
 # socket path has a 108-byte limit), DIMG_REGISTRY_PORT (25500), DIMG_MIRROR_PORT (25501),
 # DIMG_INDEX_PORT (25502), DIMG_AUTH_REGISTRY_PORT (25503), DIMG_DOCKER_TCP_PORT (25504),
 # DIMG_DOCKER_TLS_PORT (25505), DIMG_SSH_PORT (25506), DIMG_SSH_UNREACHABLE_PORT (25507, where
-# nothing may listen), DIMG_ENGINE_PODMAN=1, DIMG_ENGINE_TIMEOUT (seconds per service, 60).
+# nothing may listen), DIMG_FAULT_PROXY_PORT (25508), DIMG_ENGINE_PODMAN=1, DIMG_ENGINE_TIMEOUT (seconds per service, 60).
 # Tests read DIMG_TEST_* from the env file (`eval "$(scripts/engine.sh env)"`), never DOCKER_HOST.
 set -euo pipefail
 
@@ -66,6 +69,7 @@ AUTH_USER=dimg
 AUTH_PASSWORD='s3cr?t>~'
 
 INDEX_PORT=${DIMG_INDEX_PORT:-25502}
+FAULT_PORT=${DIMG_FAULT_PROXY_PORT:-25508}
 TIMEOUT=${DIMG_ENGINE_TIMEOUT:-60}
 WANT_PODMAN=${DIMG_ENGINE_PODMAN:-0}
 
@@ -329,6 +333,7 @@ ssh_ok() {
 registry_ok() { [[ $(lcurl "http://127.0.0.1:$1/v2/") == "{}" ]]; }
 authreg_ok() { [[ $(lcurl -u "$AUTH_USER:$AUTH_PASSWORD" "http://127.0.0.1:$AUTH_PORT/v2/") == "{}" ]]; }
 index_ok() { lcurl "http://127.0.0.1:$INDEX_PORT/v1/_ping" >/dev/null; }
+faultproxy_ok() { [[ $(lcurl "http://127.0.0.1:$FAULT_PORT/__faults/requests") == "["* ]]; }
 podman_ok() { [[ $(lcurl --unix-socket "$PODMAN_SOCK" http://d/_ping) == OK ]]; }
 
 # ----------------------------------------------------------------------------------------------
@@ -381,6 +386,11 @@ start_mirror() {
   need_port mirror "$MIRROR_PORT" DIMG_MIRROR_PORT
   write_registry_config "$DIR/mirror.yml" "$MIRROR_PORT" "$DIR/mirror" "http://127.0.0.1:$REGISTRY_PORT"
   launch mirror docker-registry serve "$DIR/mirror.yml"
+}
+
+start_faultproxy() {
+  need_port faultproxy "$FAULT_PORT" DIMG_FAULT_PROXY_PORT
+  launch faultproxy python3 -u "$HERE/fault_proxy.py" --port "$FAULT_PORT" --upstream "127.0.0.1:$REGISTRY_PORT"
 }
 
 start_index() {
@@ -722,6 +732,7 @@ write_env() {
       DIMG_TEST_REGISTRY "127.0.0.1:$REGISTRY_PORT" \
       DIMG_TEST_MIRROR "127.0.0.1:$MIRROR_PORT" \
       DIMG_TEST_INDEX "127.0.0.1:$INDEX_PORT" \
+      DIMG_TEST_FAULT_PROXY "127.0.0.1:$FAULT_PORT" \
       DIMG_TEST_AUTH_REGISTRY "127.0.0.1:$AUTH_PORT" \
       DIMG_TEST_AUTH_USER "$AUTH_USER" \
       DIMG_TEST_AUTH_PASSWORD "$AUTH_PASSWORD" \
@@ -750,7 +761,7 @@ write_env() {
 # rather than half-applied.
 check_config() {
   local want="REGISTRY_PORT=$REGISTRY_PORT MIRROR_PORT=$MIRROR_PORT INDEX_PORT=$INDEX_PORT AUTH_PORT=$AUTH_PORT TCP_PORT=$TCP_PORT"
-  want+=" TLS_PORT=$TLS_PORT SSH_PORT=$SSH_PORT SSH_UNREACHABLE_PORT=$SSH_UNREACHABLE_PORT"
+  want+=" TLS_PORT=$TLS_PORT SSH_PORT=$SSH_PORT SSH_UNREACHABLE_PORT=$SSH_UNREACHABLE_PORT FAULT_PORT=$FAULT_PORT"
   local have
   if [[ -s $DIR/ports ]] && IFS= read -r have <"$DIR/ports"; then
     # Every port the running engine recorded must match; a port it did not record yet (a
@@ -761,7 +772,7 @@ check_config() {
     done
     if ((differs)); then
       local name
-      for name in registry authreg mirror index dockerd tlsdockerd sshd; do
+      for name in registry authreg mirror index faultproxy dockerd tlsdockerd sshd; do
         if pid_of "$name" >/dev/null; then
           die "the engine in $DIR runs with $have, not $want: run '$0 down' first"
         fi
@@ -786,6 +797,7 @@ load_ports() { # for commands other than `up`: the ports the engine was started 
       TLS_PORT=*) TLS_PORT=${kv#*=} ;;
       SSH_PORT=*) SSH_PORT=${kv#*=} ;;
       SSH_UNREACHABLE_PORT=*) SSH_UNREACHABLE_PORT=${kv#*=} ;;
+      FAULT_PORT=*) FAULT_PORT=${kv#*=} ;;
     esac
   done
 }
@@ -810,6 +822,10 @@ cmd_up() {
     log "search index fixture changed: restarting it"
     stop index
   fi
+  if pid_of faultproxy >/dev/null && [[ $HERE/fault_proxy.py -nt $PIDS/faultproxy ]]; then
+    log "fault proxy changed: restarting it"
+    stop faultproxy
+  fi
   # Podman reads the registries.conf written by this script when it starts.
   if pid_of podman >/dev/null && [[ $HERE/engine.sh -nt $PIDS/podman ]]; then
     log "scripts/engine.sh changed since podman started (its registries.conf): restarting it"
@@ -825,6 +841,7 @@ cmd_up() {
   ensure mirror registry_ok "$MIRROR_PORT"
   ensure authreg authreg_ok
   ensure index index_ok
+  ensure faultproxy faultproxy_ok
   ensure dockerd docker_ok
   ensure tlsdockerd tls_docker_ok
   ensure sshd ssh_ok
@@ -833,6 +850,7 @@ cmd_up() {
   wait_ready mirror registry_ok "$MIRROR_PORT"
   wait_ready authreg authreg_ok
   wait_ready index index_ok
+  wait_ready faultproxy faultproxy_ok
   wait_ready dockerd docker_ok
   wait_ready tlsdockerd tls_docker_ok
   wait_ready sshd ssh_ok
@@ -904,7 +922,7 @@ cmd_down() {
   stop_sshd
   stop_tlsdockerd
   stop_dockerd
-  stop index mirror authreg registry
+  stop faultproxy index mirror authreg registry
   rm -f "$ENV_FILE"
   if ((purge)) && [[ -d $DIR ]]; then
     [[ -e $MARKER ]] || die "$DIR has no $MARKER: not removing a directory this script did not make"
@@ -934,7 +952,7 @@ cmd_status() {
   load_ports
   local name pid state where rc=0
   local -a check
-  for name in dockerd tlsdockerd sshd registry authreg mirror index podman; do
+  for name in dockerd tlsdockerd sshd registry authreg mirror index faultproxy podman; do
     if pid=$(pid_of "$name"); then
       case $name in
         dockerd) where="unix://$SOCK tcp://127.0.0.1:$TCP_PORT" check=(docker_ok) ;;
@@ -944,6 +962,7 @@ cmd_status() {
         mirror) where=http://127.0.0.1:$MIRROR_PORT check=(registry_ok "$MIRROR_PORT") ;;
         authreg) where=http://127.0.0.1:$AUTH_PORT check=(authreg_ok) ;;
         index) where=http://127.0.0.1:$INDEX_PORT check=(index_ok) ;;
+        faultproxy) where=http://127.0.0.1:$FAULT_PORT check=(faultproxy_ok) ;;
         podman) where=unix://$PODMAN_SOCK check=(podman_ok) ;;
       esac
       state=ready
