@@ -84,7 +84,7 @@ fi
 step "Podman: the Rust (real-engine, load, credentials), C and Python integration suites against podman"
 (
   export DIMG_TEST_ENGINE=podman DIMG_TEST_DOCKER_HOST=$DIMG_TEST_PODMAN_HOST
-  cargo test -p dimg --test engine --test load --test registry_auth --test credentials_env
+  cargo test -p dimg --test engine --test load --test registry_auth --test credentials_env --test prune
   cargo test -p dimg-c --test c_api
   cd bindings-python
   ../.venv/bin/python -m pytest -q

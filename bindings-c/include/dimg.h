@@ -140,6 +140,13 @@ typedef enum dimg_result {
    */
   DIMG_RESULT_SSH = 16,
   /**
+   * The registry's rate limit refused the request (Docker Hub's `toomanyrequests`), as the
+   * daemon's HTTP 429 answer (`dimg_last_error_http_status` is then 429) or inside a pull
+   * stream (0). The message is the registry's. Asking again at once only uses up more of
+   * the limit.
+   */
+  DIMG_RESULT_RATE_LIMITED = 17,
+  /**
    * A bug inside libdimg (a Rust panic), stopped at the boundary.
    */
   DIMG_RESULT_PANIC = 99,
@@ -246,6 +253,12 @@ typedef enum dimg_pull_outcome {
    * `Status: Image is up to date for ...`.
    */
   DIMG_PULL_OUTCOME_UP_TO_DATE = 2,
+  /**
+   * No pull was made, as the pull policy allowed: the image is present (`MISSING`, `NEVER`),
+   * or the registry's digest equals the local image's (`NEWER`). There were no events; the
+   * digest is the local image's.
+   */
+  DIMG_PULL_OUTCOME_SKIPPED = 3,
 } dimg_pull_outcome;
 
 /**
@@ -265,6 +278,34 @@ typedef enum dimg_removed_kind {
    */
   DIMG_REMOVED_KIND_DELETED = 2,
 } dimg_removed_kind;
+
+/**
+ * When `dimg_client_pull` asks the registry at all (podman's pull policies; `docker pull`
+ * always pulls), for `dimg_pull_options_set_policy`. "Present" means the daemon has an image
+ * under the reference, for the pull's platform when one is set.
+ */
+typedef enum dimg_pull_policy {
+  /**
+   * Always pull, as `docker pull` does (the default).
+   */
+  DIMG_PULL_POLICY_ALWAYS = 0,
+  /**
+   * Pull only when the image is not present; otherwise nothing is sent to the registry and
+   * the summary's outcome is `DIMG_PULL_OUTCOME_SKIPPED`.
+   */
+  DIMG_PULL_POLICY_MISSING = 1,
+  /**
+   * Never pull: skipped when present, `DIMG_RESULT_NOT_FOUND` ("No such image: NAME") when
+   * absent, with nothing sent.
+   */
+  DIMG_PULL_POLICY_NEVER = 2,
+  /**
+   * Pull when absent, or when the registry's digest for the reference (asked through the
+   * daemon, with the pull's credentials) differs from the local image's; skipped when they
+   * are the same. Docker only: `DIMG_RESULT_UNSUPPORTED_OPTION` on Podman.
+   */
+  DIMG_PULL_POLICY_NEWER = 3,
+} dimg_pull_policy;
 
 /**
  * A connection to one Docker Engine (or Podman) API endpoint: a Unix socket, a `tcp://` host
@@ -1332,7 +1373,8 @@ enum dimg_result dimg_daemon_config_remove_mirror(const char *path,
                                                   bool *changed_out);
 
 /**
- * New pull options: one tag (`latest` when the reference has none), the daemon's platform.
+ * New pull options: one tag (`latest` when the reference has none), the daemon's platform,
+ * policy `DIMG_PULL_POLICY_ALWAYS`.
  * Release with `dimg_pull_options_free`. Never NULL (except on an internal error).
  */
 struct dimg_pull_options *dimg_pull_options_new(void);
@@ -1371,6 +1413,15 @@ enum dimg_result dimg_pull_options_set_credentials(struct dimg_pull_options *opt
                                                    const char *password);
 
 /**
+ * Sets the pull policy, one of the `dimg_pull_policy` values (`DIMG_PULL_POLICY_MISSING`,
+ * ...); see there. Only `DIMG_PULL_POLICY_ALWAYS` goes with all tags (else the pull fails with
+ * `DIMG_RESULT_INVALID_ARGUMENT`).
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or a value that is not a
+ * `dimg_pull_policy` (the options are then unchanged).
+ */
+enum dimg_result dimg_pull_options_set_policy(struct dimg_pull_options *options, int policy);
+
+/**
  * `docker pull REFERENCE`: pulls an image, reporting progress.
  *
  * `reference` is parsed and normalised first (`zookeeper` means
@@ -1381,9 +1432,11 @@ enum dimg_result dimg_pull_options_set_credentials(struct dimg_pull_options *opt
  * be released with `dimg_pull_summary_free`.
  *
  * Errors: `DIMG_RESULT_INVALID_REFERENCE` (nothing sent); `DIMG_RESULT_INVALID_ARGUMENT` for
- * NULL `client` or `reference`, non-UTF-8, a tag together with all tags, an invalid platform;
- * `DIMG_RESULT_UNSUPPORTED_OPTION` (platform before API 1.32); `DIMG_RESULT_NOT_FOUND` (no such
- * repository or tag); `DIMG_RESULT_API` (for example an unreachable registry);
+ * NULL `client` or `reference`, non-UTF-8, a tag (or a policy other than always) together with
+ * all tags, an invalid platform; `DIMG_RESULT_UNSUPPORTED_OPTION` (platform before API 1.32,
+ * policy newer on Podman); `DIMG_RESULT_NOT_FOUND` (no such repository or tag; policy never
+ * and no such local image); `DIMG_RESULT_RATE_LIMITED` (the registry's rate limit);
+ * `DIMG_RESULT_API` (for example an unreachable registry);
  * `DIMG_RESULT_PULL_FAILED` (an error inside the pull stream); `DIMG_RESULT_CANCELLED` (the
  * callback returned non-zero); `DIMG_RESULT_TIMEOUT` (the daemon went quiet for longer than the
  * client's timeout); `DIMG_RESULT_CONNECT`, `DIMG_RESULT_PROTOCOL`, `DIMG_RESULT_REENTRANT`.
@@ -1419,7 +1472,7 @@ const char *dimg_pull_summary_digest(const struct dimg_pull_summary *summary);
 const char *dimg_pull_summary_status(const struct dimg_pull_summary *summary);
 
 /**
- * Downloaded, up to date, or unknown (also for NULL).
+ * Downloaded, up to date, skipped (by the pull policy), or unknown (also for NULL).
  */
 enum dimg_pull_outcome dimg_pull_summary_outcome(const struct dimg_pull_summary *summary);
 

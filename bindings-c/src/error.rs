@@ -59,6 +59,11 @@ pub enum dimg_result {
     /// authentication failed, unknown host key, no docker on the remote host. The message
     /// holds the command, its exit status and the first lines of its standard error.
     Ssh = 16,
+    /// The registry's rate limit refused the request (Docker Hub's `toomanyrequests`), as the
+    /// daemon's HTTP 429 answer (`dimg_last_error_http_status` is then 429) or inside a pull
+    /// stream (0). The message is the registry's. Asking again at once only uses up more of
+    /// the limit.
+    RateLimited = 17,
     /// A bug inside libdimg (a Rust panic), stopped at the boundary.
     Panic = 99,
 }
@@ -84,11 +89,12 @@ impl dimg_result {
             dimg_result::Credentials => c"DIMG_RESULT_CREDENTIALS",
             dimg_result::Tls => c"DIMG_RESULT_TLS",
             dimg_result::Ssh => c"DIMG_RESULT_SSH",
+            dimg_result::RateLimited => c"DIMG_RESULT_RATE_LIMITED",
             dimg_result::Panic => c"DIMG_RESULT_PANIC",
         }
     }
 
-    const ALL: [dimg_result; 18] = [
+    const ALL: [dimg_result; 19] = [
         dimg_result::Ok,
         dimg_result::InvalidArgument,
         dimg_result::InvalidReference,
@@ -106,6 +112,7 @@ impl dimg_result {
         dimg_result::Credentials,
         dimg_result::Tls,
         dimg_result::Ssh,
+        dimg_result::RateLimited,
         dimg_result::Panic,
     ];
 }
@@ -122,6 +129,7 @@ impl From<&dimg::Error> for dimg_result {
             dimg::Error::InvalidArgument(_) => dimg_result::InvalidArgument,
             dimg::Error::UnsupportedOption { .. } | dimg::Error::Unsupported(_) => dimg_result::UnsupportedOption,
             dimg::Error::Unauthorized { .. } => dimg_result::Unauthorized,
+            dimg::Error::RateLimited { .. } => dimg_result::RateLimited,
             dimg::Error::NotFound(_) => dimg_result::NotFound,
             dimg::Error::Conflict(_) => dimg_result::Conflict,
             dimg::Error::Api { .. } => dimg_result::Api,
@@ -345,6 +353,22 @@ mod tests {
                 dimg_result::UnsupportedOption,
                 0,
             ),
+            (
+                dimg::Error::RateLimited {
+                    message: "toomanyrequests: slow down".into(),
+                    status: Some(429),
+                },
+                dimg_result::RateLimited,
+                429,
+            ),
+            (
+                dimg::Error::RateLimited {
+                    message: "toomanyrequests: slow down".into(),
+                    status: None,
+                },
+                dimg_result::RateLimited,
+                0,
+            ),
         ];
         for (error, code, status) in cases {
             let failure = Failure::from(&error);
@@ -402,6 +426,7 @@ mod tests {
         let unknown = unsafe { std::ffi::CStr::from_ptr(dimg_result_name(-1)) };
         assert_eq!(unknown.to_str().unwrap(), "DIMG_RESULT_UNKNOWN");
         assert_eq!(dimg_result::NotFound as i32, 5);
+        assert_eq!(dimg_result::RateLimited as i32, 17);
         assert_eq!(dimg_result::Panic as i32, 99);
     }
 }

@@ -257,12 +257,20 @@ fn list_search_pull() {
     dimg_pull_options_free(null_mut());
     assert_invalid(dimg_pull_options_set_all_tags(null_mut(), true), "options is NULL");
     assert_invalid(dimg_pull_options_set_platform(null_mut(), null()), "options is NULL");
+    assert_invalid(dimg_pull_options_set_policy(null_mut(), 1), "options is NULL");
     let options = dimg_pull_options_new();
     assert_eq!(
         dimg_pull_options_set_platform(options, null()),
         dimg_result::Ok,
         "NULL = the daemon's"
     );
+    for bad in [-1, 4, i32::MAX] {
+        assert_invalid(
+            dimg_pull_options_set_policy(options, bad),
+            &format!("{bad} is not a dimg_pull_policy"),
+        );
+    }
+    assert_eq!(dimg_pull_options_set_policy(options, 3), dimg_result::Ok);
     dimg_pull_options_free(options);
     assert_invalid(
         dimg_client_pull(null(), null(), null(), None, null_mut(), null_mut()),

@@ -23,7 +23,8 @@ impl dimg_pull_options {
     }
 }
 
-/// New pull options: one tag (`latest` when the reference has none), the daemon's platform.
+/// New pull options: one tag (`latest` when the reference has none), the daemon's platform,
+/// policy `DIMG_PULL_POLICY_ALWAYS`.
 /// Release with `dimg_pull_options_free`. Never NULL (except on an internal error).
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_pull_options_new() -> *mut dimg_pull_options {
@@ -94,6 +95,65 @@ pub extern "C" fn dimg_pull_options_set_credentials(
                 }
             };
             options.options.set_credentials(credentials);
+            Ok(())
+        })
+    }
+}
+
+/// When `dimg_client_pull` asks the registry at all (podman's pull policies; `docker pull`
+/// always pulls), for `dimg_pull_options_set_policy`. "Present" means the daemon has an image
+/// under the reference, for the pull's platform when one is set.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum dimg_pull_policy {
+    /// Always pull, as `docker pull` does (the default).
+    Always = 0,
+    /// Pull only when the image is not present; otherwise nothing is sent to the registry and
+    /// the summary's outcome is `DIMG_PULL_OUTCOME_SKIPPED`.
+    Missing = 1,
+    /// Never pull: skipped when present, `DIMG_RESULT_NOT_FOUND` ("No such image: NAME") when
+    /// absent, with nothing sent.
+    Never = 2,
+    /// Pull when absent, or when the registry's digest for the reference (asked through the
+    /// daemon, with the pull's credentials) differs from the local image's; skipped when they
+    /// are the same. Docker only: `DIMG_RESULT_UNSUPPORTED_OPTION` on Podman.
+    Newer = 3,
+}
+
+impl dimg_pull_policy {
+    const ALL: [dimg_pull_policy; 4] = [
+        dimg_pull_policy::Always,
+        dimg_pull_policy::Missing,
+        dimg_pull_policy::Never,
+        dimg_pull_policy::Newer,
+    ];
+
+    fn to_core(self) -> dimg::PullPolicy {
+        match self {
+            dimg_pull_policy::Always => dimg::PullPolicy::Always,
+            dimg_pull_policy::Missing => dimg::PullPolicy::Missing,
+            dimg_pull_policy::Never => dimg::PullPolicy::Never,
+            dimg_pull_policy::Newer => dimg::PullPolicy::Newer,
+        }
+    }
+}
+
+/// Sets the pull policy, one of the `dimg_pull_policy` values (`DIMG_PULL_POLICY_MISSING`,
+/// ...); see there. Only `DIMG_PULL_POLICY_ALWAYS` goes with all tags (else the pull fails with
+/// `DIMG_RESULT_INVALID_ARGUMENT`).
+/// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or a value that is not a
+/// `dimg_pull_policy` (the options are then unchanged).
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_pull_options_set_policy(options: *mut dimg_pull_options, policy: c_int) -> dimg_result {
+    ffi_boundary! {
+        fallible(|| {
+            let options = arg_mut(options, "options")?;
+            let policy = dimg_pull_policy::ALL
+                .into_iter()
+                .find(|p| *p as c_int == policy)
+                .ok_or_else(|| crate::error::Failure::invalid_argument(format!("{policy} is not a dimg_pull_policy")))?;
+            options.options.set_policy(policy.to_core());
             Ok(())
         })
     }
@@ -191,6 +251,10 @@ pub enum dimg_pull_outcome {
     Downloaded = 1,
     /// `Status: Image is up to date for ...`.
     UpToDate = 2,
+    /// No pull was made, as the pull policy allowed: the image is present (`MISSING`, `NEVER`),
+    /// or the registry's digest equals the local image's (`NEWER`). There were no events; the
+    /// digest is the local image's.
+    Skipped = 3,
 }
 
 /// What a finished pull amounts to. Made by `dimg_client_pull`, released by
@@ -216,6 +280,7 @@ impl From<dimg::PullSummary> for dimg_pull_summary {
             outcome: match summary.outcome {
                 dimg::PullOutcome::Downloaded => dimg_pull_outcome::Downloaded,
                 dimg::PullOutcome::UpToDate => dimg_pull_outcome::UpToDate,
+                dimg::PullOutcome::Skipped => dimg_pull_outcome::Skipped,
                 _ => dimg_pull_outcome::Unknown,
             },
             layers_pulled: summary.layers_pulled,
@@ -235,9 +300,11 @@ impl From<dimg::PullSummary> for dimg_pull_summary {
 /// be released with `dimg_pull_summary_free`.
 ///
 /// Errors: `DIMG_RESULT_INVALID_REFERENCE` (nothing sent); `DIMG_RESULT_INVALID_ARGUMENT` for
-/// NULL `client` or `reference`, non-UTF-8, a tag together with all tags, an invalid platform;
-/// `DIMG_RESULT_UNSUPPORTED_OPTION` (platform before API 1.32); `DIMG_RESULT_NOT_FOUND` (no such
-/// repository or tag); `DIMG_RESULT_API` (for example an unreachable registry);
+/// NULL `client` or `reference`, non-UTF-8, a tag (or a policy other than always) together with
+/// all tags, an invalid platform; `DIMG_RESULT_UNSUPPORTED_OPTION` (platform before API 1.32,
+/// policy newer on Podman); `DIMG_RESULT_NOT_FOUND` (no such repository or tag; policy never
+/// and no such local image); `DIMG_RESULT_RATE_LIMITED` (the registry's rate limit);
+/// `DIMG_RESULT_API` (for example an unreachable registry);
 /// `DIMG_RESULT_PULL_FAILED` (an error inside the pull stream); `DIMG_RESULT_CANCELLED` (the
 /// callback returned non-zero); `DIMG_RESULT_TIMEOUT` (the daemon went quiet for longer than the
 /// client's timeout); `DIMG_RESULT_CONNECT`, `DIMG_RESULT_PROTOCOL`, `DIMG_RESULT_REENTRANT`.
@@ -328,7 +395,7 @@ pub extern "C" fn dimg_pull_summary_status(summary: *const dimg_pull_summary) ->
     ffi_boundary! { opt_ref(summary).map_or(ptr::null(), |s| c_ptr(&s.status)) }
 }
 
-/// Downloaded, up to date, or unknown (also for NULL).
+/// Downloaded, up to date, skipped (by the pull policy), or unknown (also for NULL).
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_pull_summary_outcome(summary: *const dimg_pull_summary) -> dimg_pull_outcome {
     ffi_boundary! { opt_ref(summary).map_or(dimg_pull_outcome::Unknown, |s| s.outcome) }

@@ -314,7 +314,8 @@ impl PyConnection {
         self.call(Request::SearchImages(term, convert::search_options(limit, filters)?))
     }
 
-    #[pyo3(signature = (repository, tag, all_tags, platform, progress, auth_config))]
+    #[pyo3(signature = (repository, tag, all_tags, platform, progress, auth_config, policy))]
+    #[allow(clippy::too_many_arguments)] // one per keyword of `images.pull`
     fn pull_image(
         &self,
         repository: &str,
@@ -323,17 +324,18 @@ impl PyConnection {
         platform: Option<String>,
         progress: Option<Py<PyAny>>,
         auth_config: Option<&Bound<'_, PyDict>>,
+        policy: &str,
     ) -> PyResult<PyCall> {
         let pull = Pull {
             reference: convert::reference_with_tag(repository, tag)?,
-            options: convert::pull_options(all_tags, platform, auth_config)?,
+            options: convert::pull_options(all_tags, platform, auth_config, policy)?,
             all_tags,
             progress,
         };
         self.job(Job::Pull(pull))
     }
 
-    #[pyo3(signature = (repository, tag, all_tags, platform, auth_config))]
+    #[pyo3(signature = (repository, tag, all_tags, platform, auth_config, policy))]
     fn pull_stream(
         &self,
         repository: &str,
@@ -341,9 +343,10 @@ impl PyConnection {
         all_tags: bool,
         platform: Option<String>,
         auth_config: Option<&Bound<'_, PyDict>>,
+        policy: &str,
     ) -> PyResult<PyPullStream> {
         let reference = convert::reference_with_tag(repository, tag)?;
-        let options = convert::pull_options(all_tags, platform, auth_config)?;
+        let options = convert::pull_options(all_tags, platform, auth_config, policy)?;
         let events = match self.engine()? {
             Engine::Blocking(client) => {
                 PullEvents::Blocking(Box::new(Mutex::new(client.images().pull(&reference, &options))))

@@ -113,12 +113,15 @@ fn registry_auth(auth_config: Option<&Bound<'_, PyDict>>) -> PyResult<Option<dim
     Ok(Some(auth))
 }
 
+/// `pull(..., policy="missing")`: the policy by name (`always`, `missing`, `never`, `newer`).
 pub fn pull_options(
     all_tags: bool,
     platform: Option<String>,
     auth_config: Option<&Bound<'_, PyDict>>,
+    policy: &str,
 ) -> PyResult<dimg::PullOptions> {
-    let mut options = dimg::PullOptions::new().all_tags(all_tags);
+    let policy: dimg::PullPolicy = policy.parse().map_err(core_error)?;
+    let mut options = dimg::PullOptions::new().all_tags(all_tags).policy(policy);
     if let Some(p) = platform {
         options = options.platform(p);
     }

@@ -80,6 +80,14 @@ create_exception!(
 );
 create_exception!(
     dimg,
+    RateLimited,
+    APIError,
+    "The registry's rate limit refused the request (Docker Hub's `toomanyrequests`), with the registry's \
+     message; `status_code` is 429 when the daemon answered so, None inside a pull stream. Not worth \
+     retrying at once."
+);
+create_exception!(
+    dimg,
     PullError,
     DockerError,
     "The daemon reported an error inside a pull stream."
@@ -122,6 +130,7 @@ pub fn core_error(err: dimg::Error) -> PyErr {
         dimg::Error::Conflict(_) => Conflict::new_err(message),
         dimg::Error::Api { .. } => APIError::new_err(message),
         dimg::Error::Unauthorized { .. } => AuthenticationError::new_err(message),
+        dimg::Error::RateLimited { .. } => RateLimited::new_err(message),
         dimg::Error::Pull { .. } => PullError::new_err(message),
         dimg::Error::Protocol { .. } => ProtocolError::new_err(message),
         dimg::Error::Credentials { .. } => CredentialsError::new_err(message),
@@ -172,6 +181,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ImageNotFound", py.get_type::<ImageNotFound>())?;
     m.add("Conflict", py.get_type::<Conflict>())?;
     m.add("AuthenticationError", py.get_type::<AuthenticationError>())?;
+    m.add("RateLimited", py.get_type::<RateLimited>())?;
     m.add("PullError", py.get_type::<PullError>())?;
     m.add("CredentialsError", py.get_type::<CredentialsError>())?;
     m.add("TLSError", py.get_type::<TLSError>())?;

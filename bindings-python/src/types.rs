@@ -263,7 +263,7 @@ pub struct PyPullSummary {
     pub reference: String,
     /// The manifest digest, when the daemon gave one.
     pub digest: Option<String>,
-    /// "downloaded", "up_to_date" or "unknown".
+    /// "downloaded", "up_to_date", "skipped" (the pull policy made no pull) or "unknown".
     pub outcome: &'static str,
     /// The daemon's final status text.
     pub status: Option<String>,
@@ -295,6 +295,7 @@ impl From<&dimg::PullSummary> for PyPullSummary {
             outcome: match s.outcome {
                 dimg::PullOutcome::Downloaded => "downloaded",
                 dimg::PullOutcome::UpToDate => "up_to_date",
+                dimg::PullOutcome::Skipped => "skipped",
                 _ => "unknown",
             },
             status: s.status.clone(),

@@ -174,10 +174,12 @@ def test_every_exception_class_is_a_docker_error() -> None:
         dimg.ImageNotFound,
         dimg.Conflict,
         dimg.PullError,
+        dimg.RateLimited,
         dimg.ProtocolError,
     ):
         assert issubclass(cls, dimg.DockerError), cls
     assert issubclass(dimg.ImageNotFound, dimg.APIError) and issubclass(dimg.Conflict, dimg.APIError)
+    assert issubclass(dimg.RateLimited, dimg.APIError)
     assert dimg.APIError.__module__ == "dimg"
 
 

@@ -26,8 +26,9 @@ use std::time::Duration;
 use crate::error::{BoxError, Error, Result};
 use crate::runtime::{Driver, poll};
 use crate::{
-    ApiVersion, ClientBuilder, Endpoint, ImageInspect, ImageSummary, Info, ListOptions, Ping, PullEvent, PullOptions,
-    PullSummary, RemoveOptions, RemoveReport, RemovedItem, SearchOptions, SearchResult, Version,
+    ApiVersion, ClientBuilder, Endpoint, ImageInspect, ImageSummary, Info, ListOptions, Ping, PruneOptions,
+    PruneReport, PullEvent, PullOptions, PullSummary, RemoveOptions, RemoveReport, RemovedItem, SearchOptions,
+    SearchResult, Version,
 };
 
 /// What a caller's interrupt check returns: `Err` stops the call with [`Error::Interrupted`].
@@ -232,6 +233,18 @@ impl Images<'_> {
     /// `docker rmi NAME`; see [`crate::Images::remove`].
     pub fn remove(&self, name: &str, options: &RemoveOptions) -> Result<Vec<RemovedItem>> {
         self.client.run(self.images().remove(name, options))
+    }
+
+    /// `docker image prune`; see [`crate::Images::prune`].
+    ///
+    /// ```no_run
+    /// let docker = dimg::blocking::Client::from_env()?;
+    /// let report = docker.images().prune(&dimg::PruneOptions::new())?;
+    /// println!("Total reclaimed space: {} bytes", report.space_reclaimed);
+    /// # Ok::<(), dimg::Error>(())
+    /// ```
+    pub fn prune(&self, options: &PruneOptions) -> Result<PruneReport> {
+        self.client.run(self.images().prune(options))
     }
 
     /// `docker rmi A B C`; see [`crate::Images::remove_many`]. The outer `Err` is only for a

@@ -48,6 +48,8 @@ pub struct Client {
 struct Inner {
     transport: Transport,
     pinned: Option<ApiVersion>,
+    /// How long a credential helper may take; `None`: the answer timeout.
+    credential_helper_timeout: Option<Duration>,
     /// The first `_ping` answer: the daemon's version and kind, learned once.
     daemon: OnceCell<Ping>,
 }
@@ -85,6 +87,7 @@ pub struct ClientBuilder {
     tls: Option<TlsConfig>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
+    credential_helper_timeout: Option<Duration>,
     api_version: Option<ApiVersion>,
     error: Option<String>,
 }
@@ -98,6 +101,7 @@ impl Default for ClientBuilder {
             tls: None,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             timeout: Some(DEFAULT_TIMEOUT),
+            credential_helper_timeout: None,
             api_version: None,
             error: None,
         }
@@ -227,6 +231,28 @@ impl ClientBuilder {
         self
     }
 
+    /// How long a credential helper (`docker-credential-*`, named by `credHelpers` or
+    /// `credsStore` in `config.json`) may take to answer; default: the answer timeout
+    /// ([`ClientBuilder::timeout`], none after [`ClientBuilder::no_timeout`]). A helper still
+    /// running then is killed, with what it started, and the call fails with
+    /// [`Error::Credentials`] naming it and the limit. A helper is also killed when its call is
+    /// given up (the future dropped, a blocking call interrupted) and, on Linux, when dimg's
+    /// process dies.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let client = dimg::Client::builder()
+    ///     .timeout(Duration::from_secs(300))                   // slow pulls are fine,
+    ///     .credential_helper_timeout(Duration::from_secs(10))  // a stuck keychain is not
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn credential_helper_timeout(mut self, limit: Duration) -> ClientBuilder {
+        self.credential_helper_timeout = Some(limit);
+        self
+    }
+
     /// Pins the API version instead of negotiating it (like `DOCKER_API_VERSION`).
     pub fn api_version(mut self, version: ApiVersion) -> ClientBuilder {
         self.api_version = Some(version);
@@ -288,6 +314,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 transport: Transport::new(endpoint, driver, self.connect_timeout, self.timeout)?,
                 pinned: self.api_version,
+                credential_helper_timeout: self.credential_helper_timeout,
                 daemon: OnceCell::new(),
             }),
         })
@@ -343,6 +370,11 @@ impl Client {
     /// The configured answer timeout (`None`: wait as long as it takes).
     pub fn timeout(&self) -> Option<Duration> {
         self.inner.transport.timeout()
+    }
+
+    /// How long a credential helper may take: its own setting, else the answer timeout.
+    pub(crate) fn credential_helper_timeout(&self) -> Option<Duration> {
+        self.inner.credential_helper_timeout.or_else(|| self.timeout())
     }
 
     pub(crate) fn transport(&self) -> &Transport {

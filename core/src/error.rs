@@ -128,6 +128,20 @@ pub enum Error {
         status: Option<u16>,
     },
 
+    /// The registry refused the pull (or search, or lookup) for now because too many requests
+    /// were made: Docker Hub's pull rate limit (`toomanyrequests: You have reached your pull
+    /// rate limit. ...`), or any registry answering HTTP 429. The daemon reports it as its own
+    /// 429 answer, or as an `errorDetail` inside a pull stream (Podman always does the latter);
+    /// both are this variant, carrying the registry's message. Not transient: asking again at
+    /// once only uses up more of the limit (see [`Error::is_transient`]).
+    #[error("{message}")]
+    RateLimited {
+        /// The message as the daemon passed it on (`toomanyrequests: ...`).
+        message: String,
+        /// The HTTP status of the daemon's answer (429), when it was one (not an in-stream error).
+        status: Option<u16>,
+    },
+
     /// Any other non-2xx answer. `message` is the daemon's own text.
     #[error("{message}")]
     Api {
@@ -202,7 +216,7 @@ impl Error {
             Error::NotFound(_) => Some(404),
             Error::Conflict(_) => Some(409),
             Error::Api { status, .. } => Some(*status),
-            Error::Unauthorized { status, .. } => *status,
+            Error::Unauthorized { status, .. } | Error::RateLimited { status, .. } => *status,
             _ => None,
         }
     }
@@ -210,6 +224,56 @@ impl Error {
     /// `true` for a 404 from the daemon. `docker rmi -f` exits 0 when every error is of this kind.
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::NotFound(_))
+    }
+
+    /// `true` when the registry's rate limit refused the request ([`Error::RateLimited`]).
+    ///
+    /// ```
+    /// let e = dimg::Error::RateLimited { message: "toomanyrequests: slow down".into(), status: Some(429) };
+    /// assert!(e.is_rate_limited());
+    /// assert!(!e.is_transient());
+    /// ```
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, Error::RateLimited { .. })
+    }
+
+    /// Whether the same request may well succeed if simply made again a little later: the
+    /// failure was in the path to the registry or the daemon, not in what was asked. This is
+    /// the rule retries go by.
+    ///
+    /// Transient:
+    /// - the connection to the daemon was reset or closed before the answer (or the pull
+    ///   stream) was complete ([`Error::Protocol`] caused by a reset, an EOF mid-body or an
+    ///   incomplete message), or the daemon went quiet for longer than the timeout
+    ///   ([`Error::Timeout`]);
+    /// - the daemon answered 502, 503 or 504;
+    /// - the daemon's message (a 500 answer or a pull stream's `errorDetail`) says the
+    ///   registry connection failed that way: `connection reset by peer`, `unexpected EOF`,
+    ///   `TLS handshake timeout`, `i/o timeout`, or the registry's own 502/503/504 (or 500)
+    ///   status.
+    ///
+    /// Not transient: everything else, in particular [`Error::RateLimited`] (asking again uses
+    /// up the limit), [`Error::Unauthorized`] and [`Error::NotFound`] (the same request fails
+    /// the same way), a plain 500 whose message names no such cause (the daemon's own failure,
+    /// such as a full disk), and all errors found before a request was sent.
+    ///
+    /// ```
+    /// use dimg::Error;
+    /// let reset = Error::Pull { message: "read tcp 127.0.0.1:5000: connection reset by peer".into(), code: None };
+    /// assert!(reset.is_transient());
+    /// assert!(Error::Api { status: 503, message: "Service Unavailable".into() }.is_transient());
+    /// assert!(!Error::NotFound("No such image: tiny:1.0".into()).is_transient());
+    /// assert!(!Error::Api { status: 500, message: "no space left on device".into() }.is_transient());
+    /// ```
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Timeout(_) => true,
+            Error::Protocol { source, .. } => is_interrupted_connection(source.as_ref()),
+            Error::Api { status: 502..=504, .. } => true,
+            Error::Api { status: 500, message } => Error::is_transient_message(message),
+            Error::Pull { message, .. } => Error::is_transient_message(message),
+            _ => false,
+        }
     }
 
     /// The whole chain, `"this: cause: root cause"`, as bindings show it across a boundary.
@@ -245,6 +309,45 @@ impl Error {
         .any(|needle| lower.contains(needle))
     }
 
+    /// Whether a daemon message says that the registry refused a request for its rate limit
+    /// (Docker Hub's `toomanyrequests`, or another registry's HTTP 429 as the daemon words it).
+    pub(crate) fn is_rate_limit_message(message: &str) -> bool {
+        let lower = message.to_ascii_lowercase();
+        ["toomanyrequests", "too many requests", "http 429 "]
+            .iter()
+            .any(|needle| lower.contains(needle))
+    }
+
+    /// Whether a daemon message says that the connection to the registry failed in a way that
+    /// asking again can cure (see [`Error::is_transient`]).
+    fn is_transient_message(message: &str) -> bool {
+        let lower = message.to_ascii_lowercase();
+        [
+            "connection reset by peer",
+            "unexpected eof",
+            "tls handshake timeout",
+            "i/o timeout",
+            "500 internal server error",
+            "502 bad gateway",
+            "503 service unavailable",
+            "504 gateway timeout",
+        ]
+        .iter()
+        .any(|needle| lower.contains(needle))
+            && !Error::is_rate_limit_message(message)
+            && !Error::is_auth_message(message)
+    }
+
+    /// An error for a non-2xx answer with this status and the daemon's message, for the kinds
+    /// that are told by the message rather than the status (the transport's status mapping
+    /// asks this first): a rate limit, whatever the status the daemon chose, and a 429.
+    pub(crate) fn from_message(status: u16, message: &str) -> Option<Error> {
+        (status == 429 || Error::is_rate_limit_message(message)).then(|| Error::RateLimited {
+            message: message.to_string(),
+            status: Some(status),
+        })
+    }
+
     /// The daemon's answer (or the connection carrying it) could not be understood. The
     /// transport tells an `ssh` or TLS failure inside such a chain apart first
     /// (`transport::read_error`).
@@ -266,6 +369,143 @@ impl Error {
         Error::InvalidReference {
             input: input.to_string(),
             reason: reason.into(),
+        }
+    }
+}
+
+/// Whether an error chain says the connection carrying the answer was cut off: reset,
+/// aborted, closed (EOF) before the answer was complete.
+fn is_interrupted_connection(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | UnexpectedEof | BrokenPipe
+            ) {
+                return true;
+            }
+            // An io::Error's custom payload is not its source: look inside it too.
+            if let Some(inner) = io.get_ref() {
+                cause = Some(inner);
+                continue;
+            }
+        }
+        if let Some(http) = error.downcast_ref::<hyper::Error>()
+            && (http.is_incomplete_message() || http.is_closed())
+        {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Docker Hub's answer to a pull over its limit, as dockerd passes it on.
+    const HUB_LIMIT: &str = "toomanyrequests: You have reached your pull rate limit. You may increase the limit by \
+                             authenticating and upgrading: https://www.docker.com/increase-rate-limit";
+
+    #[test]
+    fn rate_limits_are_told_by_status_and_by_message() {
+        let e = Error::from_message(429, HUB_LIMIT).unwrap();
+        assert!(
+            matches!(&e, Error::RateLimited { message, status: Some(429) } if message == HUB_LIMIT),
+            "{e:?}"
+        );
+        assert_eq!(e.http_status(), Some(429));
+        // Older daemons (and other paths through them) wrap it in a 500; its message mentions
+        // authenticating, which must not make it an authentication failure.
+        let e = Error::from_message(500, HUB_LIMIT).unwrap();
+        assert!(matches!(e, Error::RateLimited { status: Some(500), .. }), "{e:?}");
+        // A 429 without the registry's code word is still one.
+        assert!(Error::from_message(429, "Too Many Requests").is_some());
+        let e = Error::from_message(500, "error parsing HTTP 429 response body: invalid character 'x'").unwrap();
+        assert!(e.is_rate_limited(), "{e:?}");
+        assert!(Error::from_message(500, "unauthorized: authentication required").is_none());
+        assert!(Error::from_message(404, "manifest unknown").is_none());
+        // In a pull stream, with or without a code.
+        let line = format!(r#"{{"errorDetail":{{"message":"{HUB_LIMIT}"}},"error":"{HUB_LIMIT}"}}"#);
+        let e = crate::PullEvent::from_json(line.as_bytes()).unwrap_err();
+        assert!(matches!(&e, Error::RateLimited { message, status: None } if message == HUB_LIMIT));
+        let e = crate::PullEvent::from_json(br#"{"errorDetail":{"code":429,"message":"slow down"}}"#).unwrap_err();
+        assert!(e.is_rate_limited(), "{e:?}");
+        // Podman's wording of the same, inside its stream.
+        let podman = r#"{"error":"initializing source docker://127.0.0.1:5000/tiny:1.0: reading manifest 1.0 in 127.0.0.1:5000/tiny: toomanyrequests: You have reached your pull rate limit."}"#;
+        assert!(
+            crate::PullEvent::from_json(podman.as_bytes())
+                .unwrap_err()
+                .is_rate_limited()
+        );
+    }
+
+    #[test]
+    fn transient_failures_are_told_apart_from_lasting_ones() {
+        let pull = |message: &str| Error::Pull {
+            message: message.into(),
+            code: None,
+        };
+        let api = |status: u16, message: &str| Error::Api {
+            status,
+            message: message.into(),
+        };
+        let transient = [
+            pull("unexpected EOF"),
+            pull("read tcp 127.0.0.1:40000->127.0.0.1:5000: read: connection reset by peer"),
+            pull(r#"Get "https://registry-1.docker.io/v2/": net/http: TLS handshake timeout"#),
+            pull("dial tcp 10.0.0.1:443: i/o timeout"),
+            api(502, "Bad Gateway"),
+            api(503, "Service Unavailable"),
+            api(504, "Gateway Timeout"),
+            api(500, "received unexpected HTTP status: 503 Service Unavailable"),
+            api(500, r#"Get "http://127.0.0.1:5000/v2/": unexpected EOF"#),
+            Error::Timeout(Duration::from_secs(1)),
+            Error::protocol(
+                "reading the pull stream",
+                std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"),
+            ),
+            Error::protocol(
+                "reading the pull stream",
+                std::io::Error::other(std::io::Error::from(std::io::ErrorKind::UnexpectedEof)),
+            ),
+        ];
+        for error in &transient {
+            assert!(error.is_transient(), "{error:?}");
+        }
+        let lasting = [
+            Error::RateLimited {
+                message: HUB_LIMIT.into(),
+                status: Some(429),
+            },
+            Error::RateLimited {
+                message: HUB_LIMIT.into(),
+                status: None,
+            },
+            Error::Unauthorized {
+                message: "unauthorized: authentication required".into(),
+                status: Some(500),
+            },
+            Error::NotFound("manifest unknown".into()),
+            api(500, "failed to register layer: no space left on device"),
+            api(501, "not implemented"),
+            api(400, "invalid reference format"),
+            // A registry's 503 that is really its rate limit is a rate limit.
+            pull("toomanyrequests: 503 Service Unavailable"),
+            pull("unauthorized: unexpected EOF"),
+            Error::protocol("decoding a pull progress message", "expected value at line 1 column 1"),
+            Error::InvalidArgument("x".into()),
+            Error::Connect {
+                address: "unix:///x".into(),
+                reason: "no such socket".into(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            },
+        ];
+        for error in &lasting {
+            assert!(!error.is_transient(), "{error:?}");
         }
     }
 }

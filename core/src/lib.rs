@@ -60,8 +60,9 @@ mod version;
 
 pub use api::images::{Images, RemoveOutcome, RemoveReport};
 pub use api::options::{
-    ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions, check_platform,
+    ImageFilter, ListOptions, PullOptions, PullPolicy, RemoveOptions, SearchFilter, SearchOptions, check_platform,
 };
+pub use api::prune::{PruneFilter, PruneOptions, PruneReport};
 pub use api::pull::{PullEvent, PullOutcome, PullPhase, PullStream, PullSummary};
 pub use auth::{CredentialStore, Credentials, RegistryAuth};
 pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};

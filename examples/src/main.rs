@@ -5,7 +5,7 @@
 //! dimg [GLOBAL OPTIONS] COMMAND
 //!   images [REPOSITORY[:TAG]] [-a] [-q] [--digests] [--no-trunc] [-f KEY=VALUE]... [--format F]
 //!   search TERM [--limit N] [-f KEY=VALUE]... [--no-trunc] [--format F] [-s N] [--automated]
-//!   pull [-a] [-q] [--platform P] NAME[:TAG|@DIGEST]
+//!   pull [-a] [-q] [--platform P] [--policy always|missing|never|newer] NAME[:TAG|@DIGEST]
 //!   rmi [-f] [--no-prune] IMAGE...
 //!   info
 //!   mirror add|remove URL | mirror list [--config daemon.json]
@@ -19,6 +19,12 @@
 //!   --tlscacert, --tlscert, --tlskey FILE   (default $DOCKER_CERT_PATH or the config dir, *.pem)
 //! ```
 //!
+//! `pull --policy` is dimg's own (docker has no such flag; podman's `pull --policy` has the
+//! same values): `missing` pulls only when the image is not present locally, `never` uses the
+//! local image or fails with `Error response from daemon: No such image: NAME`, `newer` pulls
+//! when the registry's digest differs from the local image's. A pull the policy skips prints
+//! `Status:` lines in docker's manner and the reference, as a pull would.
+//!
 //! Everything the flags leave open comes from the environment as the docker CLI reads it
 //! (`DOCKER_HOST`, `DOCKER_CONTEXT`, `DOCKER_CONFIG`, `DOCKER_TLS_VERIFY`, `DOCKER_TLS`,
 //! `DOCKER_CERT_PATH`, `DOCKER_API_VERSION`); the endpoint itself is resolved by the `dimg`
@@ -31,7 +37,8 @@ use std::time::SystemTime;
 
 use dimg::blocking::Client;
 use dimg::{
-    ClientBuilder, ConnectOptions, ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions,
+    ClientBuilder, ConnectOptions, ImageFilter, ListOptions, PullOptions, PullPolicy, RemoveOptions, SearchFilter,
+    SearchOptions,
 };
 use dimg_examples::{
     Flag, Kind, Parsed, flag_usages, help_width, options_help, parse, parse_global, stdout_terminal_width,
@@ -132,6 +139,13 @@ const PULL: Command = Command {
             Kind::Str,
             "Set platform if server is multi-platform capable",
         ),
+        // dimg's own (docker has none); after --platform in pflag's alphabetical order.
+        Flag::new(
+            "policy",
+            None,
+            Kind::Str,
+            "Pull \"always\" (default), only if \"missing\", \"never\", or if \"newer\" (dimg only)",
+        ),
         Flag::new("quiet", Some('q'), Kind::Bool, "Suppress verbose output"),
     ],
 };
@@ -144,6 +158,28 @@ const RMI: Command = Command {
     flags: &[
         Flag::new("force", Some('f'), Kind::Bool, "Force removal of the image"),
         Flag::new("no-prune", None, Kind::Bool, "Do not delete untagged parents"),
+    ],
+};
+
+const PRUNE: Command = Command {
+    name: "image prune",
+    usage: "dimg image prune [OPTIONS]",
+    about: "Remove unused images",
+    aliases: "",
+    flags: &[
+        Flag::new(
+            "all",
+            Some('a'),
+            Kind::Bool,
+            "Remove all unused images, not just dangling ones",
+        ),
+        Flag::new(
+            "filter",
+            None,
+            Kind::Filter,
+            "Provide filter values (e.g. \"until=<timestamp>\")",
+        ),
+        Flag::new("force", Some('f'), Kind::Bool, "Do not prompt for confirmation"),
     ],
 };
 
@@ -200,6 +236,7 @@ Commands:
   search      Search Docker Hub (or the index named in TERM) for images
   pull        Download an image from a registry
   rmi         Remove one or more images
+  image prune Remove unused images
   info        Show the daemon's storage and registry configuration
   mirror      Add, remove or list registry mirrors in daemon.json
 
@@ -419,6 +456,7 @@ fn run(args: Vec<String>) -> Status {
                 ("image", "ls" | "list") => &IMAGES,
                 ("image", "pull") => &PULL,
                 ("image", "rm" | "remove") => &RMI,
+                ("image", "prune") => &PRUNE,
                 ("system", "info") => &INFO,
                 _ => {
                     err(&format!(
@@ -471,6 +509,7 @@ fn run(args: Vec<String>) -> Status {
         "search" => search(&client, command, &parsed),
         "pull" => pull(&client, command, &parsed),
         "rmi" => rmi(&client, command, &parsed),
+        "image prune" => prune(&client, command, &parsed),
         _ => info(&client, command, &parsed),
     }
 }
@@ -671,6 +710,20 @@ fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
     }
     let name = &p.args[0];
     let (all_tags, quiet) = (p.bool("all-tags"), p.bool("quiet"));
+    // An empty value is no value, as for --platform.
+    let policy_flag = p.last("policy").filter(|v| !v.is_empty());
+    let policy = match policy_flag.map(str::parse::<PullPolicy>).transpose() {
+        Ok(policy) => policy.unwrap_or_default(),
+        Err(_) => {
+            // Worded as pflag words a value its flag refuses (a usage error, like docker's).
+            let value = policy_flag.unwrap_or_default();
+            err(&format!(
+                "invalid argument {value:?} for \"--policy\" flag: expected always, missing, never or newer\n\n{}",
+                usage_hint(command, "Run")
+            ));
+            return 125;
+        }
+    };
     match render::pull_preamble(name, all_tags, quiet) {
         Ok(text) => out(&text),
         Err(e) => {
@@ -678,7 +731,7 @@ fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
             return 1;
         }
     }
-    let mut options = PullOptions::new().all_tags(all_tags);
+    let mut options = PullOptions::new().all_tags(all_tags).policy(policy);
     if let Some(platform) = p.last("platform").filter(|p| !p.is_empty()) {
         // Refused before anything is sent, in the daemon's words, as the daemon would answer.
         if let Err(e) = dimg::check_platform(platform) {
@@ -711,8 +764,31 @@ fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
             }
         }
     }
+    if stream.summary().outcome == dimg::PullOutcome::Skipped && !quiet {
+        out(&skipped_pull_lines(stream.summary(), policy));
+    }
     out(&printer.finish(stream.summary()));
     0
+}
+
+/// What `dimg pull --policy` prints for a pull it skipped, in the manner of docker's last
+/// lines (`Digest: ...`, `Status: ... for NAME`); docker itself never skips a pull. `newer`
+/// found the registry's digest equal to the local image's, which is docker's "up to date".
+fn skipped_pull_lines(summary: &dimg::PullSummary, policy: PullPolicy) -> String {
+    let name = dimg::ImageRef::parse(&summary.reference)
+        .map(|r| r.familiar_string())
+        .unwrap_or_else(|_| summary.reference.clone());
+    let mut text = String::new();
+    if let Some(digest) = &summary.digest {
+        text.push_str(&format!("Digest: {digest}\n"));
+    }
+    match policy {
+        PullPolicy::Newer => text.push_str(&format!("Status: Image is up to date for {name}\n")),
+        _ => text.push_str(&format!(
+            "Status: Image is present locally for {name}, not pulled (--policy {policy})\n"
+        )),
+    }
+    text
 }
 
 fn rmi(client: &Client, command: &Command, p: &Parsed) -> Status {
@@ -730,6 +806,48 @@ fn rmi(client: &Client, command: &Command, p: &Parsed) -> Status {
     out(&render::remove_stdout(&report));
     err(&render::remove_errors(&report));
     u8::try_from(report.exit_code()).unwrap_or(1)
+}
+
+/// `dimg image prune [-a] [-f] [--filter K=V]`: docker's question on stdout (unless `-f`), its
+/// answer from stdin (only `y`/`Y` goes on; declining is not an error), then docker's report.
+fn prune(client: &Client, command: &Command, p: &Parsed) -> Status {
+    if !p.args.is_empty() {
+        err(&format!(
+            "dimg: 'dimg {}' accepts no arguments\n\n{}",
+            command.name,
+            usage_hint(command, "Run")
+        ));
+        return 1;
+    }
+    let mut options = dimg::PruneOptions::new().all(p.bool("all"));
+    for text in p.values("filter") {
+        match text.parse::<dimg::PruneFilter>() {
+            Ok(filter) => options.add_filter(filter),
+            Err(e) => {
+                err(&format!("{}\n", dimg_render::cli_message(&e)));
+                return 1;
+            }
+        }
+    }
+    if !p.bool("force") {
+        out(render::prune_prompt(p.bool("all")));
+        let mut answer = String::new();
+        // EOF or an unreadable stdin is a "no", as with docker.
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y") {
+            return 0;
+        }
+    }
+    match client.images().prune(&options) {
+        Ok(report) => {
+            out(&render::prune_stdout(&report));
+            0
+        }
+        Err(e) => {
+            err(&format!("{}\n", dimg_render::cli_message(&e)));
+            1
+        }
+    }
 }
 
 /// `dimg mirror add|remove URL`, `dimg mirror list`: the seed's "add a registry-mirrors entry

@@ -8,6 +8,10 @@ use dimg::Error;
 /// ```
 /// let e = dimg::Error::NotFound("No such image: x:latest".into());
 /// assert_eq!(dimg_render::cli_message(&e), "Error response from daemon: No such image: x:latest");
+/// let limited = dimg::Error::RateLimited { message: "toomanyrequests: slow down".into(), status: Some(429) };
+/// assert_eq!(dimg_render::cli_message(&limited), "Error response from daemon: toomanyrequests: slow down");
+/// let in_stream = dimg::Error::RateLimited { message: "toomanyrequests: slow down".into(), status: None };
+/// assert_eq!(dimg_render::cli_message(&in_stream), "toomanyrequests: slow down");
 /// ```
 pub fn cli_message(error: &Error) -> String {
     match error {
@@ -17,9 +21,16 @@ pub fn cli_message(error: &Error) -> String {
         | Error::Unauthorized {
             message: m,
             status: Some(_),
+        }
+        | Error::RateLimited {
+            message: m,
+            status: Some(_),
         } => {
             format!("Error response from daemon: {m}")
         }
+        // Inside a pull stream, docker prints the daemon's errorDetail as it is
+        // (`toomanyrequests: You have reached your pull rate limit. ...`).
+        Error::RateLimited { message, status: None } => message.clone(),
         Error::Pull { code: Some(401), .. } | Error::Unauthorized { status: None, .. } => {
             "authentication is required".to_string()
         }

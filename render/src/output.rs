@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::time::SystemTime;
 
 use dimg::reference::ImageRef;
-use dimg::{Error, ImageSummary, Info, PullEvent, PullPhase, PullSummary, RemoveReport, RemovedItem, SearchResult};
+use dimg::{
+    Error, ImageSummary, Info, PruneReport, PullEvent, PullPhase, PullSummary, RemoveReport, RemovedItem, SearchResult,
+};
 
 use crate::format;
 use crate::template::{TemplateData, TemplateError, go_time_utc, write_go_json_string, write_rows};
@@ -740,6 +742,48 @@ pub fn remove_errors(report: &RemoveReport) -> String {
 /// [`removed_lines`] of a whole report (stdout of `docker rmi`).
 pub fn remove_stdout(report: &RemoveReport) -> String {
     removed_lines(report.removed())
+}
+
+// ---------------------------------------------------------------------------------------------
+// docker image prune
+// ---------------------------------------------------------------------------------------------
+
+/// The question `docker image prune` asks before it removes anything (without `-f`), on
+/// stdout; the answer is read from stdin, and only `y` or `Y` goes on.
+pub fn prune_prompt(all: bool) -> &'static str {
+    if all {
+        "WARNING! This will remove all images without at least one container associated to them.\n\
+         Are you sure you want to continue? [y/N] "
+    } else {
+        "WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] "
+    }
+}
+
+/// What `docker image prune` prints once the daemon answered: the removed items in lower
+/// case, a blank line, and the space reclaimed in docker's units.
+///
+/// ```
+/// let report: dimg::PruneReport = Default::default();
+/// assert_eq!(dimg_render::prune_stdout(&report), "Total reclaimed space: 0B\n");
+/// ```
+pub fn prune_stdout(report: &PruneReport) -> String {
+    let mut out = String::new();
+    if !report.deleted.is_empty() {
+        out.push_str("Deleted Images:\n");
+        for item in &report.deleted {
+            let _ = match item {
+                RemovedItem::Untagged(reference) => writeln!(out, "untagged: {reference}"),
+                RemovedItem::Deleted(id) => writeln!(out, "deleted: {id}"),
+            };
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "Total reclaimed space: {}",
+        format::human_size(report.space_reclaimed as f64)
+    );
+    out
 }
 
 // ---------------------------------------------------------------------------------------------

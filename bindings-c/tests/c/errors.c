@@ -2,7 +2,8 @@
  *
  * The real engine produces most of them. A small fake daemon on a Unix socket (a thread of this
  * program) produces what a real one cannot on demand: a daemon that never answers (TIMEOUT),
- * undecodable JSON (PROTOCOL), an error inside a pull stream (PULL_FAILED). DIMG_RESULT_PANIC
+ * undecodable JSON (PROTOCOL), an error inside a pull stream (PULL_FAILED), the registry's rate
+ * limit as the daemon's 429 and inside a pull stream (RATE_LIMITED). DIMG_RESULT_PANIC
  * cannot be produced through the API (it is what a bug would give); the Rust unit tests cover
  * the panic boundary.
  *
@@ -20,7 +21,7 @@
 /* The fake daemon                                                                           */
 /* ---------------------------------------------------------------------------------------- */
 
-typedef enum { SILENT, GARBAGE, PULL_ERROR, PULL_STREAM, PULL_STALL } fake_mode;
+typedef enum { SILENT, GARBAGE, PULL_ERROR, PULL_STREAM, PULL_STALL, LIMIT_STATUS, LIMIT_STREAM } fake_mode;
 
 typedef struct {
     fake_mode mode;
@@ -54,6 +55,11 @@ static void send_response(int fd, const char *content_type, const char *body) {
     free(head);
 }
 
+/* Docker Hub's answer to a pull over its limit, as dockerd passes it on. */
+#define HUB_LIMIT                                                                                        \
+    "toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating " \
+    "and upgrading: https://www.docker.com/increase-rate-limit"
+
 static const char *PULL_LINES =
     "{\"status\":\"Pulling from fake/x\",\"id\":\"1.0\"}\n"
     "{\"status\":\"Pulling fs layer\",\"progressDetail\":{},\"id\":\"b8ac15d4e748\"}\n"
@@ -78,6 +84,18 @@ static void serve(fake_daemon *fake, int fd) {
         send_response(fd, "application/json",
                       "{\"status\":\"Pulling from fake/x\",\"id\":\"1.0\"}\n"
                       "{\"errorDetail\":{\"message\":\"the registry went away\"},\"error\":\"the registry went away\"}\n");
+    } else if (strstr(request, "/images/create") != NULL && fake->mode == LIMIT_STATUS) {
+        static const char *body = "{\"message\":\"" HUB_LIMIT "\"}";
+        char *head = fmt("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n"
+                         "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                         strlen(body));
+        send_all(fd, head);
+        send_all(fd, body);
+        free(head);
+    } else if (strstr(request, "/images/create") != NULL && fake->mode == LIMIT_STREAM) {
+        send_response(fd, "application/json",
+                      "{\"status\":\"Pulling from fake/x\",\"id\":\"1.0\"}\n"
+                      "{\"errorDetail\":{\"message\":\"" HUB_LIMIT "\"},\"error\":\"" HUB_LIMIT "\"}\n");
     } else if (strstr(request, "/images/create") != NULL && fake->mode == PULL_STREAM) {
         send_response(fd, "application/json", PULL_LINES);
     } else if (strstr(request, "/images/create") != NULL && fake->mode == PULL_STALL) {
@@ -156,7 +174,8 @@ static void ok_and_names(void) {
     CHECK_STR(dimg_result_name(DIMG_RESULT_CREDENTIALS), "DIMG_RESULT_CREDENTIALS");
     CHECK_STR(dimg_result_name(DIMG_RESULT_TLS), "DIMG_RESULT_TLS");
     CHECK_STR(dimg_result_name(DIMG_RESULT_SSH), "DIMG_RESULT_SSH");
-    CHECK_STR(dimg_result_name(17), "DIMG_RESULT_UNKNOWN");
+    CHECK_STR(dimg_result_name(DIMG_RESULT_RATE_LIMITED), "DIMG_RESULT_RATE_LIMITED");
+    CHECK_STR(dimg_result_name(18), "DIMG_RESULT_UNKNOWN");
     CHECK_STR(dimg_result_name(-1), "DIMG_RESULT_UNKNOWN");
     /* The numbers are API. */
     CHECK(DIMG_RESULT_OK == 0 && DIMG_RESULT_INVALID_ARGUMENT == 1 && DIMG_RESULT_INVALID_REFERENCE == 2 &&
@@ -165,7 +184,7 @@ static void ok_and_names(void) {
           DIMG_RESULT_PROTOCOL == 9 && DIMG_RESULT_CANCELLED == 10 && DIMG_RESULT_REENTRANT == 11 &&
           DIMG_RESULT_UNSUPPORTED_OPTION == 12 && DIMG_RESULT_UNAUTHORIZED == 13 &&
           DIMG_RESULT_CREDENTIALS == 14 && DIMG_RESULT_TLS == 15 && DIMG_RESULT_SSH == 16 &&
-          DIMG_RESULT_PANIC == 99);
+          DIMG_RESULT_RATE_LIMITED == 17 && DIMG_RESULT_PANIC == 99);
     PASS("OK clears the last error; result names; stable numbers");
 }
 
@@ -390,6 +409,28 @@ static void pull_failed(void) {
     PASS("PULL_FAILED (errorDetail inside a 200 stream)");
 }
 
+static void rate_limited(void) {
+    fake_daemon *fake = fake_start(LIMIT_STATUS);
+    dimg_client *client = fake_client(fake, 5000);
+    CHECK_CODE(dimg_client_pull(client, "fake/x:1.0", NULL, NULL, NULL, NULL), DIMG_RESULT_RATE_LIMITED);
+    CHECK_STR(last_message(message, sizeof message), HUB_LIMIT);
+    CHECK(dimg_last_error_http_status() == 429);
+    CHECK(dimg_last_error_cli_message(message, sizeof message) > 0);
+    CHECK_STR(message, "Error response from daemon: " HUB_LIMIT);
+    dimg_client_free(client);
+    fake_stop(fake);
+
+    fake = fake_start(LIMIT_STREAM);
+    client = fake_client(fake, 5000);
+    int events = 0;
+    CHECK_CODE(dimg_client_pull(client, "fake/x:1.0", NULL, count_events, &events, NULL), DIMG_RESULT_RATE_LIMITED);
+    CHECK_STR(last_message(message, sizeof message), HUB_LIMIT);
+    CHECK(events == 1 && dimg_last_error_http_status() == 0);
+    dimg_client_free(client);
+    fake_stop(fake);
+    PASS("RATE_LIMITED (the daemon's 429, and inside a pull stream)");
+}
+
 static void protocol(void) {
     fake_daemon *fake = fake_start(GARBAGE);
     dimg_client *client = fake_client(fake, 5000);
@@ -533,6 +574,7 @@ int main(void) {
     not_found_and_conflict();
     api_error();
     pull_failed();
+    rate_limited();
     protocol();
     cancelled_and_reentrant();
     unsupported_option();

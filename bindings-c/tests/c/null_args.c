@@ -227,7 +227,9 @@ static void pull(dimg_client *client) {
     dimg_pull_options_free(NULL);
     CHECK_INVALID(dimg_pull_options_set_all_tags(NULL, true), "options is NULL");
     CHECK_INVALID(dimg_pull_options_set_platform(NULL, "linux"), "options is NULL");
+    CHECK_INVALID(dimg_pull_options_set_policy(NULL, DIMG_PULL_POLICY_MISSING), "options is NULL");
     dimg_pull_options *options = dimg_pull_options_new();
+    CHECK_INVALID(dimg_pull_options_set_policy(options, -1), "-1 is not a dimg_pull_policy");
     CHECK_INVALID(dimg_pull_options_set_platform(options, BAD), "platform is not valid UTF-8");
 
     dimg_pull_summary *summary = NULL;

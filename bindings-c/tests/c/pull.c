@@ -238,9 +238,40 @@ static void options(dimg_client *client, const char *p40) {
     CHECK_OK(dimg_pull_options_set_platform(opts, NULL));
     CHECK_OK(dimg_client_pull(client, p40, opts, NULL, NULL, NULL));
 
+    /* pull policies: present, a skipped pull has no events and the local digest */
+    recorder *r = (recorder *)calloc(1, sizeof *r);
+    r->caller = pthread_self();
+    CHECK_OK(dimg_pull_options_set_policy(opts, DIMG_PULL_POLICY_MISSING));
+    summary = NULL;
+    CHECK_OK(dimg_client_pull(client, p40, opts, record, r, &summary));
+    CHECK(dimg_pull_summary_outcome(summary) == DIMG_PULL_OUTCOME_SKIPPED);
+    CHECK_STR(dimg_pull_summary_digest(summary), P40_DIGEST);
+    CHECK(r->count == 0 && dimg_pull_summary_events(summary) == 0);
+    dimg_pull_summary_free(summary);
+    free(r);
+    CHECK_CODE(dimg_pull_options_set_policy(opts, 7), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_STR(last_message(message, sizeof message), "7 is not a dimg_pull_policy");
+    CHECK_OK(dimg_pull_options_set_all_tags(opts, true));
+    CHECK_CODE(dimg_client_pull(client, repository, opts, NULL, NULL, NULL), DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK_STR(last_message(message, sizeof message), "--policy=missing can't be used with --all-tags/-a");
+    CHECK_OK(dimg_pull_options_set_all_tags(opts, false));
+    /* absent: NEVER is NOT_FOUND in docker's words, MISSING pulls */
+    remove_quietly(client, p40);
+    CHECK_OK(dimg_pull_options_set_policy(opts, DIMG_PULL_POLICY_NEVER));
+    CHECK_CODE(dimg_client_pull(client, p40, opts, NULL, NULL, NULL), DIMG_RESULT_NOT_FOUND);
+    char expected[256];
+    snprintf(expected, sizeof expected, "No such image: %s", p40);
+    CHECK_STR(last_message(message, sizeof message), expected);
+    CHECK_OK(dimg_pull_options_set_policy(opts, DIMG_PULL_POLICY_MISSING));
+    summary = NULL;
+    CHECK_OK(dimg_client_pull(client, p40, opts, NULL, NULL, &summary));
+    CHECK(dimg_pull_summary_outcome(summary) == DIMG_PULL_OUTCOME_DOWNLOADED);
+    dimg_pull_summary_free(summary);
+    CHECK_OK(dimg_pull_options_set_policy(opts, DIMG_PULL_POLICY_ALWAYS));
+
     dimg_pull_options_free(opts);
     free(repository);
-    PASS("pull options: all tags, platform");
+    PASS("pull options: all tags, platform, policy");
 }
 
 static void failures(dimg_client *client) {

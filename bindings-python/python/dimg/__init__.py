@@ -12,7 +12,15 @@ Rust core; the native module converts types and errors, and `_client` defines th
 clients once over it.
 """
 
-from dimg._client import AsyncClient, AsyncImageCollection, Client, FilterValue, ImageCollection, from_env
+from dimg._client import (
+    AsyncClient,
+    AsyncImageCollection,
+    Client,
+    FilterValue,
+    ImageCollection,
+    PullPolicy,
+    from_env,
+)
 from dimg._native import (
     DEFAULT_TIMEOUT,
     APIError,
@@ -37,6 +45,7 @@ from dimg._native import (
     PullProgress,
     PullStream,
     PullSummary,
+    RateLimited,
     RemovedItem,
     RemoveReport,
     SearchResult,
@@ -79,6 +88,8 @@ __all__ = [
     "PullProgress",
     "PullStream",
     "PullSummary",
+    "PullPolicy",
+    "RateLimited",
     "RemovedItem",
     "RemoveReport",
     "SearchResult",

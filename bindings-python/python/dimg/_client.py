@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
     FilterValue: TypeAlias = str | bool | int | Sequence[str | bool | int]
     """A filter's value: str as is, bool as true/false, int as digits, or a list of them."""
+    PullPolicy: TypeAlias = Literal["always", "missing", "never", "newer"]
+    """When a pull asks the registry: "always" (docker pull), "missing" (only when the image is
+    not present locally), "never" (ImageNotFound when absent), "newer" (when the registry's
+    digest differs from the local image's; Docker only)."""
     _StrPath: TypeAlias = str | PathLike[str]
 else:
 
@@ -35,6 +39,7 @@ else:
         return value
 
     FilterValue = "str | bool | int | Sequence[str | bool | int]"
+    PullPolicy = 'Literal["always", "missing", "never", "newer"]'
 
 from dimg._native import (
     DEFAULT_TIMEOUT,
@@ -81,10 +86,12 @@ class _ImagesBase:
         all_tags: bool = False,
         platform: str | None = None,
         auth_config: Mapping[str, str] | None = None,
+        policy: PullPolicy = "always",
     ) -> PullStream:
         """`docker pull` as a stream of PullProgress (`for` on a Client's, `async for` on an
-        AsyncClient's); its `summary` is complete at the end."""
-        return self._connection.pull_stream(repository, tag, all_tags, platform, auth_config)
+        AsyncClient's); its `summary` is complete at the end. A pull the policy skips is a
+        stream without events whose summary's outcome is "skipped"."""
+        return self._connection.pull_stream(repository, tag, all_tags, platform, auth_config, policy)
 
 
 class ImageCollection(_ImagesBase):
@@ -126,6 +133,7 @@ class ImageCollection(_ImagesBase):
         platform: str | None = None,
         progress: Callable[[PullProgress], object] | None = None,
         auth_config: Mapping[str, str] | None = None,
+        policy: PullPolicy = "always",
     ) -> Image: ...
     @overload
     def pull(
@@ -137,6 +145,7 @@ class ImageCollection(_ImagesBase):
         platform: str | None = None,
         progress: Callable[[PullProgress], object] | None = None,
         auth_config: Mapping[str, str] | None = None,
+        policy: PullPolicy = "always",
     ) -> builtins.list[Image]: ...
     def pull(
         self,
@@ -146,6 +155,7 @@ class ImageCollection(_ImagesBase):
         platform: str | None = None,
         progress: Callable[[PullProgress], object] | None = None,
         auth_config: Mapping[str, str] | None = None,
+        policy: PullPolicy = "always",
     ) -> Image | builtins.list[Image]:
         """`docker pull`: returns the pulled Image (with `all_tags`, every Image of the repository).
 
@@ -158,8 +168,19 @@ class ImageCollection(_ImagesBase):
                 propagates unchanged.
             auth_config: docker-py's credentials dict (username, password, serveraddress, ...);
                 None looks them up in the docker CLI's config.json.
+            policy: when to ask the registry (podman's pull policies; docker pull has none):
+                "always" (default, what docker pull does), "missing" (pull only when the image
+                is not present locally; nothing is sent to the registry otherwise), "never"
+                (the local image, or ImageNotFound), "newer" (pull when the registry's digest
+                differs from the local image's; Docker only, UnsupportedOption on Podman). Only
+                "always" goes with `all_tags`. With a `platform`, a local image for another
+                platform is not present.
+
+        Raises:
+            ImageNotFound: no such image (for "never": not present locally).
+            RateLimited: the registry's rate limit refused the pull.
         """
-        call = self._connection.pull_image(repository, tag, all_tags, platform, progress, auth_config)
+        call = self._connection.pull_image(repository, tag, all_tags, platform, progress, auth_config, policy)
         return self._run(call)
 
     def remove(self, image: str, force: bool = False, noprune: bool = False) -> builtins.list[RemovedItem]:

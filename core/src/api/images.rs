@@ -7,35 +7,39 @@ use hyper::Method;
 use hyper::header::HeaderValue;
 
 use crate::api::options::{
-    ImageFilter, ListOptions, PullOptions, RemoveOptions, SearchFilter, SearchOptions, check_platform,
+    ImageFilter, ListOptions, PullOptions, PullPolicy, RemoveOptions, SearchFilter, SearchOptions, check_platform,
 };
-use crate::api::pull::{PullStream, Started};
+use crate::api::pull::{Local, PullStream, Started, local_for_policy, remote_digest};
 use crate::api::query::{FilterForm, Target, encode_image_path, filters_json};
 use crate::api::require;
-use crate::auth::{Credentials, registry_key};
+use crate::auth::{Credentials, HelperLimits, registry_key};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{ImageInspect, ImageSummary, RemovedItem, SearchResult, removed_items};
 use crate::reference::{ImageRef, validate_image_name};
-use crate::runtime::{self, Driver};
+use crate::runtime;
 use crate::transport::decode;
 use crate::version::ApiVersion;
 
 /// The `X-Registry-Auth` header for `key`, looking up the docker configuration off the
-/// async threads (it may read a file or run a credential helper).
+/// async threads (it may read a file or run a credential helper). A helper gets the client's
+/// [`Client::credential_helper_timeout`], and is killed when this future is dropped.
 async fn auth_header(
-    driver: Driver,
+    client: &Client,
     credentials: &Credentials,
     key: String,
 ) -> Result<[(&'static str, HeaderValue); 1]> {
+    let (limits, _cancel_on_drop) = HelperLimits::new(client.credential_helper_timeout());
     let value = match credentials {
         Credentials::FromConfig | Credentials::FromConfigFile(_) => {
             let credentials = credentials.clone();
-            runtime::run_blocking(driver, move || credentials.header_for(&key))
-                .await
-                .map_err(|e| Error::credentials("the credential lookup failed", crate::error::BoxError::from(e)))??
+            runtime::run_blocking(client.transport().driver(), move || {
+                credentials.header_for(&key, &limits)
+            })
+            .await
+            .map_err(|e| Error::credentials("the credential lookup failed", e))??
         }
-        other => other.header_for(&key)?,
+        other => other.header_for(&key, &limits)?,
     };
     let value = HeaderValue::from_str(&value).expect("base64url is a valid header value");
     Ok([("x-registry-auth", value)])
@@ -136,7 +140,7 @@ const PODMAN_LIST_RETRIES: u32 = 5;
 /// Image operations of a [`Client`]; get one with [`Client::images`].
 #[derive(Debug, Clone, Copy)]
 pub struct Images<'a> {
-    client: &'a Client,
+    pub(crate) client: &'a Client,
 }
 
 impl Client {
@@ -209,12 +213,7 @@ impl<'a> Images<'a> {
     pub async fn search(&self, term: &str, options: &SearchOptions) -> Result<Vec<SearchResult>> {
         let target = search_target(term, options)?;
         let target = self.client.versioned(&target).await?;
-        let auth = auth_header(
-            self.client.transport().driver(),
-            &options.credentials,
-            registry_key(search_index(term)),
-        )
-        .await?;
+        let auth = auth_header(self.client, &options.credentials, registry_key(search_index(term))).await?;
         let (_, body) = self.client.transport().send_read(Method::GET, &target, &auth).await?;
         decode(&target, &body)
     }
@@ -225,6 +224,21 @@ impl<'a> Images<'a> {
     ///
     /// Errors (an invalid reference, a tag together with `all_tags`, an unsupported
     /// platform option) are the stream's first item, before any request.
+    ///
+    /// With a [`PullPolicy`] other than `Always`, the local image is looked at first; a pull
+    /// the policy skips is a stream that ends at once, its summary's outcome
+    /// [`crate::PullOutcome::Skipped`].
+    ///
+    /// ```no_run
+    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
+    /// use dimg::{PullOptions, PullOutcome, PullPolicy};
+    /// let opts = PullOptions::new().policy(PullPolicy::Missing);
+    /// let summary = docker.images().pull("127.0.0.1:5000/tiny:1.0", &opts).finish().await?;
+    /// if summary.outcome == PullOutcome::Skipped {
+    ///     println!("present already, the registry was not asked");
+    /// }
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Examples
     /// ```no_run
@@ -259,6 +273,10 @@ impl<'a> Images<'a> {
                             .to_string(),
                     ));
                 }
+                let decision = decide(&client, &request, version, podman).await?;
+                if let Decision::Skip { digest } = decision {
+                    return Ok(Started::Skipped { digest });
+                }
                 let mut target =
                     Target::new(&format!("/v{version}/images/create")).param("fromImage", &request.from_image);
                 if let Some(tag) = &request.tag {
@@ -267,12 +285,10 @@ impl<'a> Images<'a> {
                 if let Some(platform) = &request.platform {
                     target = target.param("platform", platform);
                 }
-                let auth = auth_header(
-                    client.transport().driver(),
-                    &request.credentials,
-                    request.auth_key.clone(),
-                )
-                .await?;
+                let auth = match decision {
+                    Decision::Pull { auth: Some(auth) } => auth,
+                    _ => auth_header(&client, &request.credentials, request.auth_key.clone()).await?,
+                };
                 // Podman's stream never says whether anything changed: remember what the
                 // reference named before, to compare once the pull is done.
                 let podman_before = match podman {
@@ -283,7 +299,7 @@ impl<'a> Images<'a> {
                     .transport()
                     .send(Method::POST, &target.into_string(), &auth, None)
                     .await?;
-                Ok(Started {
+                Ok(Started::Pulling {
                     body: response.into_body(),
                     podman_before,
                 })
@@ -460,6 +476,14 @@ struct PullRequest {
     credentials: Credentials,
     /// The registry key the credentials are looked up under.
     auth_key: String,
+    policy: PullPolicy,
+    /// What the policy inspects locally: `name:tag`, or `name@digest` when the reference has a
+    /// digest (what the daemon pulls then).
+    local_name: String,
+    /// The reference as docker's messages name it (`tiny:1.0`, `127.0.0.1:5000/t/p:1.0`).
+    familiar: String,
+    /// Whether the reference names content by digest (which cannot change).
+    by_digest: bool,
 }
 
 fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {
@@ -467,11 +491,19 @@ fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {
     let platform = options.platform.as_deref().map(check_platform).transpose()?;
     let credentials = options.credentials.clone();
     let auth_key = registry_key(parsed.domain());
+    let policy = options.policy;
     if options.all_tags {
         if !parsed.is_name_only() {
             return Err(Error::InvalidArgument(
                 "tag can't be used with --all-tags/-a".to_string(),
             ));
+        }
+        // Which tags there are is only known to the registry, so "present locally" has no
+        // meaning for every tag at once.
+        if policy != PullPolicy::Always {
+            return Err(Error::InvalidArgument(format!(
+                "--policy={policy} can't be used with --all-tags/-a"
+            )));
         }
         return Ok(PullRequest {
             from_image: parsed.name(),
@@ -480,12 +512,20 @@ fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {
             display: parsed.to_string(),
             credentials,
             auth_key,
+            policy,
+            local_name: parsed.to_string(),
+            familiar: parsed.familiar_string(),
+            by_digest: false,
         });
     }
     let parsed = parsed.with_default_tag();
     // A digest wins over a tag, as in the moby client; the daemon needs one of them, or it
     // would pull every tag.
     let tag = parsed.digest().or(parsed.tag()).map(str::to_string);
+    let local_name = match parsed.digest() {
+        Some(digest) => format!("{}@{digest}", parsed.name()),
+        None => parsed.to_string(),
+    };
     Ok(PullRequest {
         from_image: parsed.name(),
         tag,
@@ -493,7 +533,77 @@ fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {
         display: parsed.to_string(),
         credentials,
         auth_key,
+        policy,
+        local_name,
+        familiar: parsed.familiar_string(),
+        by_digest: parsed.digest().is_some(),
     })
+}
+
+/// What the pull policy decided before any pull request.
+enum Decision {
+    /// Send the pull (`auth` is the header already looked up for the policy's own request).
+    Pull {
+        auth: Option<[(&'static str, HeaderValue); 1]>,
+    },
+    /// No pull: the local image's digest in the repository, if known.
+    Skip { digest: Option<String> },
+}
+
+/// Applies the request's pull policy: looks at the local image (and, for `Newer`, at the
+/// registry's digest through the daemon) and says whether to pull.
+///
+/// # Errors
+/// [`Error::NotFound`] for `Never` and an absent image; [`Error::Unsupported`] for `Newer` on
+/// Podman; [`Error::UnsupportedOption`] for `Newer` before API 1.30; what inspecting or the
+/// distribution lookup fail with.
+async fn decide(client: &Client, request: &PullRequest, version: ApiVersion, podman: bool) -> Result<Decision> {
+    let policy = request.policy;
+    if policy == PullPolicy::Always {
+        return Ok(Decision::Pull { auth: None });
+    }
+    if policy == PullPolicy::Newer {
+        if podman {
+            // Podman 4.3 answers 404 "Path /v1.41/distribution/NAME/json is not supported" (a
+            // plain 404 for a name with a `/`): there is no digest to compare with.
+            return Err(Error::Unsupported(
+                "--policy=newer is not supported by Podman's Docker-compatible API (it has no GET /distribution/{name}/json); use --policy=missing or always".to_string(),
+            ));
+        }
+        require("policy newer", ApiVersion::new(1, 30), version)?;
+    }
+    let repository = ImageRef::parse(&request.display)?.name();
+    let local = local_for_policy(
+        client,
+        &request.local_name,
+        &repository,
+        request.platform.as_deref(),
+        &request.familiar,
+    )
+    .await?;
+    let digests = match (policy, local) {
+        (PullPolicy::Never, Local::Absent) => {
+            return Err(Error::NotFound(format!("No such image: {}", request.familiar)));
+        }
+        (PullPolicy::Never, Local::OtherPlatform(message)) => return Err(Error::NotFound(message)),
+        (_, Local::Absent | Local::OtherPlatform(_)) => return Ok(Decision::Pull { auth: None }),
+        (_, Local::Present { digests }) => digests,
+    };
+    // The reference's own digest, when it has one, is what the local image was found by.
+    let local_digest = match request.by_digest {
+        true => request.tag.clone(),
+        false => digests.first().cloned(),
+    };
+    if policy != PullPolicy::Newer || request.by_digest {
+        return Ok(Decision::Skip { digest: local_digest });
+    }
+    let auth = auth_header(client, &request.credentials, request.auth_key.clone()).await?;
+    let remote = remote_digest(client, version, &request.display, &auth).await?;
+    if digests.contains(&remote) {
+        Ok(Decision::Skip { digest: Some(remote) })
+    } else {
+        Ok(Decision::Pull { auth: Some(auth) })
+    }
 }
 
 #[cfg(test)]
@@ -608,6 +718,30 @@ mod tests {
         assert_eq!(r.platform.as_deref(), Some("linux/arm64/v8"));
         assert!(pull_request("tiny:1", &PullOptions::new().platform("linux//x")).is_err());
         assert!(pull_request("tiny:1", &PullOptions::new().platform("linux/amd64&x=1")).is_err());
+    }
+
+    #[test]
+    fn pull_policies_are_worked_out_before_anything_is_sent() {
+        let r = pull_request("127.0.0.1:5000/t/p:1.0", &PullOptions::new()).unwrap();
+        assert_eq!(r.policy, PullPolicy::Always);
+        let opts = PullOptions::new().policy(PullPolicy::Missing);
+        let r = pull_request("tiny", &opts).unwrap();
+        assert_eq!(
+            (r.local_name.as_str(), r.familiar.as_str(), r.by_digest),
+            ("docker.io/library/tiny:latest", "tiny:latest", false)
+        );
+        let digest = "sha256:9f7a179f19459c8876496434a96a2e95c64b26fa59a414ab51d6fea25f793fb9";
+        let r = pull_request(&format!("127.0.0.1:5000/tiny:1.0@{digest}"), &opts).unwrap();
+        assert_eq!(r.local_name, format!("127.0.0.1:5000/tiny@{digest}"));
+        assert!(r.by_digest);
+        for policy in [PullPolicy::Missing, PullPolicy::Never, PullPolicy::Newer] {
+            let err = pull_request("tiny", &PullOptions::new().all_tags(true).policy(policy)).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("--policy={policy} can't be used with --all-tags/-a")
+            );
+        }
+        assert!(pull_request("tiny", &PullOptions::new().all_tags(true).policy(PullPolicy::Always)).is_ok());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub(crate) mod images;
 pub(crate) mod jsonlines;
 pub(crate) mod options;
+pub(crate) mod prune;
 pub(crate) mod pull;
 pub(crate) mod query;
 pub(crate) mod system;

@@ -19,7 +19,7 @@ fn parse_bool(key: &str, value: &str) -> Result<bool> {
 
 /// Splits `KEY=VALUE` as the docker CLI does: key trimmed and lowercased, value trimmed,
 /// split at the first `=`.
-fn split_filter(text: &str) -> Result<(String, String)> {
+pub(crate) fn split_filter(text: &str) -> Result<(String, String)> {
     let (key, value) = text
         .split_once('=')
         .ok_or_else(|| Error::InvalidArgument(format!("bad format of filter (expected name=value): {text:?}")))?;
@@ -322,11 +322,108 @@ impl SearchOptions {
     }
 }
 
+/// When [`crate::Images::pull`] asks the registry at all: podman's and `docker run --pull`'s
+/// pull policies, for `docker pull` (which always pulls).
+///
+/// "Present" means that the daemon has an image under the reference (inspect finds it) and,
+/// when [`PullOptions::platform`] is set, that the image is for that platform (the same rule as
+/// `docker run --pull missing --platform`). A skipped pull is a stream that ends at once, with
+/// [`crate::PullOutcome::Skipped`] in its summary.
+///
+/// | policy | image present | image absent |
+/// |---|---|---|
+/// | `Always` (default) | pull (`docker pull`) | pull |
+/// | `Missing` | nothing is sent to the registry: skipped | pull |
+/// | `Never` | skipped | [`Error::NotFound`] (`No such image: NAME`), nothing sent |
+/// | `Newer` | asks the daemon for the registry's digest (`GET /distribution/NAME/json`, same credentials as the pull); pull only when it is not among the local image's repo digests | pull |
+///
+/// `Newer` returns the failures of its digest lookup as they are ([`Error::NotFound`],
+/// [`Error::Unauthorized`], [`Error::RateLimited`], ...): it never falls back to the local
+/// image silently; `Missing` is the policy that leaves the registry alone. A reference with a
+/// digest names content that cannot change, so `Newer` treats it as `Missing`. `Newer` needs
+/// the daemon's distribution endpoint (API 1.30), which Podman does not offer
+/// ([`Error::Unsupported`] there). Asking it costs dockerd 20.10 a manifest `HEAD` and `GET`
+/// and the image's config blob, never a layer.
+///
+/// Only `Always` combines with [`PullOptions::all_tags`] (which tags exist is only known to
+/// the registry); the others are refused before anything is sent.
+///
+/// # Examples
+/// ```
+/// use dimg::{PullOptions, PullPolicy};
+/// let opts = PullOptions::new().policy(PullPolicy::Missing);
+/// assert_eq!("newer".parse::<PullPolicy>().unwrap(), PullPolicy::Newer);
+/// assert_eq!(PullPolicy::Never.as_str(), "never");
+/// assert_eq!(PullPolicy::default(), PullPolicy::Always);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PullPolicy {
+    /// Always pull, as `docker pull` does (the daemon still downloads only what changed).
+    #[default]
+    Always,
+    /// Pull only when the image is not present locally.
+    Missing,
+    /// Never pull: use the local image, or fail with [`Error::NotFound`].
+    Never,
+    /// Pull when the image is absent, or when the registry's digest for the reference differs
+    /// from the local image's.
+    Newer,
+}
+
+impl PullPolicy {
+    /// Every policy, in the order of the table above (for help texts and bindings' tests).
+    pub const ALL: [PullPolicy; 4] = [
+        PullPolicy::Always,
+        PullPolicy::Missing,
+        PullPolicy::Never,
+        PullPolicy::Newer,
+    ];
+
+    /// The policy's name as podman and `docker run --pull` spell it: `always`, `missing`,
+    /// `never`, `newer`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PullPolicy::Always => "always",
+            PullPolicy::Missing => "missing",
+            PullPolicy::Never => "never",
+            PullPolicy::Newer => "newer",
+        }
+    }
+}
+
+impl std::fmt::Display for PullPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PullPolicy {
+    type Err = Error;
+
+    /// Parses a policy name, in any case and with surrounding spaces trimmed.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the accepted values.
+    fn from_str(text: &str) -> Result<PullPolicy> {
+        let wanted = text.trim().to_ascii_lowercase();
+        PullPolicy::ALL
+            .into_iter()
+            .find(|policy| policy.as_str() == wanted)
+            .ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "invalid pull policy {text:?}: expected always, missing, never or newer"
+                ))
+            })
+    }
+}
+
 /// Options of [`crate::Images::pull`] (`docker pull`).
 ///
 /// ```
 /// let opts = dimg::PullOptions::new().platform("linux/amd64");
 /// let every_tag = dimg::PullOptions::new().all_tags(true);
+/// let if_absent = dimg::PullOptions::new().policy(dimg::PullPolicy::Missing);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[must_use]
@@ -334,6 +431,7 @@ pub struct PullOptions {
     pub(crate) all_tags: bool,
     pub(crate) platform: Option<String>,
     pub(crate) credentials: Credentials,
+    pub(crate) policy: PullPolicy,
 }
 
 impl PullOptions {
@@ -359,6 +457,25 @@ impl PullOptions {
     /// `credsStore` and `credHelpers`, keyed by the reference's registry).
     pub fn credentials(mut self, credentials: Credentials) -> PullOptions {
         self.set_credentials(credentials);
+        self
+    }
+
+    /// When to ask the registry at all (default [`PullPolicy::Always`], `docker pull`'s
+    /// behaviour); see [`PullPolicy`].
+    pub fn policy(mut self, policy: PullPolicy) -> PullOptions {
+        self.set_policy(policy);
+        self
+    }
+
+    /// [`PullOptions::policy`] in place.
+    ///
+    /// ```
+    /// let mut opts = dimg::PullOptions::new();
+    /// opts.set_policy(dimg::PullPolicy::Never);
+    /// assert_eq!(opts, dimg::PullOptions::new().policy(dimg::PullPolicy::Never));
+    /// ```
+    pub fn set_policy(&mut self, policy: PullPolicy) -> &mut PullOptions {
+        self.policy = policy;
         self
     }
 

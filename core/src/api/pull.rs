@@ -168,6 +168,11 @@ impl PullEvent {
                 .filter(|m| !m.is_empty())
                 .or(raw.error)
                 .unwrap_or_else(|| "the pull failed without a message".to_string());
+            // Docker Hub's limit arrives like this once the stream has started, and on Podman
+            // always (its compatible pull answers 200 before it asks the registry anything).
+            if Error::is_rate_limit_message(&message) || code == Some(429) {
+                return Err(Error::RateLimited { message, status: None });
+            }
             if is_missing_manifest(&message) {
                 return Err(Error::NotFound(message));
             }
@@ -375,10 +380,7 @@ fn has_control(text: &[u8]) -> bool {
 async fn local_image(client: &crate::Client, reference: &str) -> Option<(String, Option<String>)> {
     let wanted = crate::ImageRef::parse(reference).ok()?;
     let image = client.images().inspect(reference).await.ok()?;
-    let digest = image.repo_digests.iter().find_map(|entry| {
-        let parsed = crate::ImageRef::parse(entry).ok()?;
-        (parsed.name() == wanted.name()).then(|| parsed.digest().map(str::to_string))?
-    });
+    let digest = repo_digests(&image.repo_digests, &wanted.name()).into_iter().next();
     Some((image.id, digest))
 }
 
@@ -406,11 +408,158 @@ async fn complete(client: crate::Client, reference: String, before: Option<Optio
     Completion { digest, outcome }
 }
 
-/// Started pull: the response body and, on Podman, the id of the local image the reference
-/// named before the pull (`Some(None)`: none), to tell afterwards whether anything changed.
-pub(crate) struct Started {
-    pub(crate) body: ResponseBody,
-    pub(crate) podman_before: Option<Option<String>>,
+/// How a pull began, once its request (if any) was answered.
+pub(crate) enum Started {
+    /// The daemon is pulling: the response body and, on Podman, the id of the local image the
+    /// reference named before the pull (`Some(None)`: none), to tell afterwards whether
+    /// anything changed.
+    Pulling {
+        body: ResponseBody,
+        podman_before: Option<Option<String>>,
+    },
+    /// The pull policy said no pull was needed; nothing was sent to the registry (or, for
+    /// [`crate::PullPolicy::Newer`], only the digest was asked). The digest is the one the
+    /// local image has in the reference's repository, when known.
+    Skipped { digest: Option<String> },
+}
+
+/// The local image a pull policy decides on, as the daemon has it under the reference.
+#[derive(Debug)]
+pub(crate) enum Local {
+    /// Present (and for the requested platform, if one was given).
+    Present {
+        /// The manifest digests under which the reference's repository holds it (its
+        /// `RepoDigests` for that repository), in the daemon's order.
+        digests: Vec<String>,
+    },
+    /// No image under the reference.
+    Absent,
+    /// An image is there but for another platform: docker's message saying so.
+    OtherPlatform(String),
+}
+
+/// What the daemon has under `name` (the reference as a tag, or `repository@digest`) for a
+/// pull policy: `repository` is the normalised repository name whose repo digests count,
+/// `platform` the requested one (checked with [`crate::check_platform`]), `shown` the
+/// reference as messages name it.
+///
+/// # Errors
+/// Whatever inspecting fails with, except "not found" (which is [`Local::Absent`]).
+pub(crate) async fn local_for_policy(
+    client: &crate::Client,
+    name: &str,
+    repository: &str,
+    platform: Option<&str>,
+    shown: &str,
+) -> Result<Local> {
+    let image = match client.images().inspect(name).await {
+        Ok(image) => image,
+        Err(Error::NotFound(_)) => return Ok(Local::Absent),
+        Err(e) => return Err(e),
+    };
+    if let Some(wanted) = platform {
+        let actual = platform_of(&image.os, &image.architecture, &image.variant);
+        if !platform_matches(wanted, &actual) {
+            // The daemon's own wording (moby daemon/images/image.go), which `docker run --pull
+            // missing --platform` shows.
+            return Ok(Local::OtherPlatform(format!(
+                "image with reference {shown} was found but does not match the specified platform: wanted {wanted}, actual: {actual}"
+            )));
+        }
+    }
+    Ok(Local::Present {
+        digests: repo_digests(&image.repo_digests, repository),
+    })
+}
+
+/// The digests among `repo_digests` (`name@sha256:...` entries) that belong to `repository`.
+fn repo_digests(repo_digests: &[String], repository: &str) -> Vec<String> {
+    repo_digests
+        .iter()
+        .filter_map(|entry| {
+            let parsed = crate::ImageRef::parse(entry).ok()?;
+            (parsed.name() == repository).then(|| parsed.digest().map(str::to_string))?
+        })
+        .collect()
+}
+
+/// `os/arch[/variant]` of an image, as containerd's `platforms.Format` writes it.
+fn platform_of(os: &str, architecture: &str, variant: &str) -> String {
+    let mut text = format!("{os}/{architecture}");
+    if !variant.is_empty() {
+        text.push('/');
+        text.push_str(variant);
+    }
+    text
+}
+
+/// Architecture and variant as containerd normalises them, so that `linux/x86_64` is
+/// `linux/amd64` and `linux/arm64/v8` is `linux/arm64`.
+fn normalise_arch(architecture: &str, variant: &str) -> (String, String) {
+    let architecture = architecture.to_ascii_lowercase();
+    let variant = variant.to_ascii_lowercase();
+    match (architecture.as_str(), variant.as_str()) {
+        ("x86_64" | "x86-64" | "amd64", _) => ("amd64".into(), variant),
+        ("aarch64" | "arm64", "v8" | "8") => ("arm64".into(), String::new()),
+        ("aarch64" | "arm64", _) => ("arm64".into(), variant),
+        ("armhf", _) | ("arm", "") => ("arm".into(), "v7".into()),
+        ("armel", _) => ("arm".into(), "v6".into()),
+        ("i386" | "386", _) => ("386".into(), variant),
+        _ => (architecture, variant),
+    }
+}
+
+/// Whether an image for `actual` (`os/arch[/variant]`) serves the requested `wanted`
+/// (`os[/arch[/variant]]`): the components given must match, after normalising.
+fn platform_matches(wanted: &str, actual: &str) -> bool {
+    let mut want = wanted.split('/');
+    let mut have = actual.split('/');
+    let (want_os, have_os) = (want.next().unwrap_or(""), have.next().unwrap_or(""));
+    if !want_os.eq_ignore_ascii_case(have_os) {
+        return false;
+    }
+    let Some(want_arch) = want.next() else {
+        return true;
+    };
+    let (want_arch, want_variant) = normalise_arch(want_arch, want.next().unwrap_or(""));
+    let (have_arch, have_variant) = normalise_arch(have.next().unwrap_or(""), have.next().unwrap_or(""));
+    // The default variant of 32-bit arm (v7) counts only when one was asked for explicitly.
+    let want_variant = if wanted.split('/').count() < 3 && want_arch == "arm" {
+        String::new()
+    } else {
+        want_variant
+    };
+    want_arch == have_arch && (want_variant.is_empty() || want_variant == have_variant)
+}
+
+/// The registry's manifest digest for `name`, as the daemon finds it (`GET
+/// /distribution/NAME/json`, API 1.30), asked with the pull's `X-Registry-Auth` header.
+///
+/// # Errors
+/// The daemon's answer: [`Error::NotFound`], [`Error::Unauthorized`],
+/// [`Error::RateLimited`], ...; [`Error::Protocol`] when it names no digest.
+pub(crate) async fn remote_digest(
+    client: &crate::Client,
+    version: crate::ApiVersion,
+    name: &str,
+    auth: &[(&'static str, hyper::header::HeaderValue)],
+) -> Result<String> {
+    #[derive(Deserialize)]
+    struct Distribution {
+        #[serde(rename = "Descriptor")]
+        descriptor: Descriptor,
+    }
+    #[derive(Deserialize)]
+    struct Descriptor {
+        digest: String,
+    }
+    let target = format!(
+        "/v{version}/distribution/{}/json",
+        crate::api::query::encode_image_path(name)
+    );
+    let (_, body) = client.transport().send_read(hyper::Method::GET, &target, auth).await?;
+    let found: Distribution = crate::transport::decode(&target, &body)?;
+    Ok(found.descriptor.digest)
 }
 
 /// The id of the local image `reference` names now (for [`Started::podman_before`]).
@@ -438,6 +587,10 @@ pub enum PullOutcome {
     Downloaded,
     /// `Status: Image is up to date for ...`.
     UpToDate,
+    /// No pull was made, as the [`crate::PullPolicy`] allowed: the image is present locally
+    /// (`Missing`, `Never`), or the registry's digest equals the local image's (`Newer`, which
+    /// asked the registry for the digest only). The stream had no events.
+    Skipped,
     /// Not known: the stream failed, or (Podman) the pulled image could not be looked up.
     Unknown,
 }
@@ -458,10 +611,13 @@ pub struct PullSummary {
     /// The normalised reference that was pulled (`docker.io/library/zookeeper:latest`; without
     /// a tag for an all-tags pull), as the docker CLI prints it last.
     pub reference: String,
-    /// The manifest digest (`sha256:...`) from the `Digest:` line, when the daemon gave one.
+    /// The manifest digest (`sha256:...`) from the `Digest:` line, when the daemon gave one
+    /// (looked up on Podman, whose stream has none). For a skipped pull, the digest the local
+    /// image has in the reference's repository, when it has one.
     pub digest: Option<String>,
-    /// Downloaded or up to date. Docker says which in its `Status:` line; on Podman, whose
-    /// stream does not, dimg compares the local image the reference named before and after.
+    /// Downloaded, up to date, or skipped. Docker says which of the first two in its
+    /// `Status:` line; on Podman, whose stream does not, dimg compares the local image the
+    /// reference named before and after. Skipped: no pull was made (see [`crate::PullPolicy`]).
     pub outcome: PullOutcome,
     /// The daemon's final `Status:` text, when it gave one (Docker does, Podman does not).
     pub status: Option<String>,
@@ -531,11 +687,12 @@ enum State {
 }
 
 /// The events of one pull, in order. Created by [`crate::Images::pull`]; nothing is sent
-/// until it is first polled. Ends after the last message (when the daemon named no digest, as
-/// Podman does not, the stream first looks it up so that [`PullStream::summary`] has it), or
-/// after the first error (an
-/// HTTP error, an `errorDetail` in the stream, a broken connection, a timeout). Dropping it
-/// closes the connection, which cancels the pull in the daemon.
+/// until it is first polled. Ends at once, without events, when the pull policy skipped the
+/// pull ([`PullOutcome::Skipped`]); otherwise after the last message (when the daemon named
+/// no digest, as Podman does not, the stream first looks it up so that
+/// [`PullStream::summary`] has it), or after the first error (an HTTP error, an
+/// `errorDetail` in the stream, a broken connection, a timeout). Dropping it closes the
+/// connection, which cancels the pull in the daemon.
 ///
 /// Use it as a [`futures_core::Stream`], or call [`PullStream::finish`] to drive it to the end.
 ///
@@ -620,9 +777,11 @@ impl PullStream {
     /// Drives the pull to its end and returns the summary.
     ///
     /// # Errors
-    /// The first error of the stream: [`Error::NotFound`] / [`Error::Api`] before it started,
-    /// [`Error::Pull`] for an `errorDetail` inside it, [`Error::Protocol`] for a broken
-    /// stream, [`Error::Timeout`] when the daemon went quiet for longer than the timeout.
+    /// The first error of the stream: [`Error::NotFound`] / [`Error::Api`] before it started
+    /// ([`Error::NotFound`] too when the policy is `Never` and the image is absent),
+    /// [`Error::RateLimited`] when the registry's rate limit refused it (before or inside the
+    /// stream), [`Error::Pull`] for another `errorDetail` inside it, [`Error::Protocol`] for a
+    /// broken stream, [`Error::Timeout`] when the daemon went quiet for longer than the timeout.
     pub async fn finish(self) -> Result<PullSummary> {
         self.finish_with(|_| Ok(())).await
     }
@@ -723,10 +882,18 @@ impl Stream for PullStream {
                     this.state = State::Done;
                 }
                 State::Starting(start) => match ready!(start.as_mut().poll(cx)) {
-                    Ok(Started { body, podman_before }) => {
+                    Ok(Started::Pulling { body, podman_before }) => {
                         this.podman_before = podman_before;
                         this.state = State::Streaming(body);
                         this.reset_idle();
+                    }
+                    // One stream API for every policy: a skipped pull ends at once, its summary
+                    // saying so.
+                    Ok(Started::Skipped { digest }) => {
+                        this.summary.outcome = PullOutcome::Skipped;
+                        this.summary.digest = digest;
+                        this.state = State::Done;
+                        return Poll::Ready(None);
                     }
                     Err(e) => return this.fail(e),
                 },
@@ -899,6 +1066,48 @@ mod tests {
         let (events, summary) = events_of(podman);
         assert!(events.iter().all(Result::is_ok));
         assert_eq!((summary.outcome, summary.digest), (PullOutcome::Unknown, None));
+    }
+
+    #[test]
+    fn platforms_match_as_containerd_normalises_them() {
+        for (wanted, actual) in [
+            ("linux", "linux/amd64"),
+            ("linux/amd64", "linux/amd64"),
+            ("linux/x86_64", "linux/amd64"),
+            ("linux/arm64", "linux/arm64/v8"),
+            ("linux/arm64/v8", "linux/arm64"),
+            ("linux/aarch64", "linux/arm64"),
+            ("linux/arm", "linux/arm/v6"),
+            ("linux/arm/v7", "linux/arm"),
+            ("linux/armhf", "linux/arm/v7"),
+        ] {
+            assert!(platform_matches(wanted, actual), "{wanted} on {actual}");
+        }
+        for (wanted, actual) in [
+            ("windows", "linux/amd64"),
+            ("linux/arm64", "linux/amd64"),
+            ("linux/arm/v7", "linux/arm/v6"),
+            ("linux/amd64", "linux/"),
+        ] {
+            assert!(!platform_matches(wanted, actual), "{wanted} on {actual}");
+        }
+        assert_eq!(platform_of("linux", "arm", "v7"), "linux/arm/v7");
+        assert_eq!(platform_of("linux", "amd64", ""), "linux/amd64");
+    }
+
+    #[test]
+    fn repo_digests_are_those_of_the_repository() {
+        let a = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        let b = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+        let entries = [
+            format!("127.0.0.1:5000/tiny@{a}"),
+            format!("tiny@{b}"),
+            format!("127.0.0.1:5000/tiny@{b}"),
+            "garbage".to_string(),
+        ];
+        assert_eq!(repo_digests(&entries, "127.0.0.1:5000/tiny"), [a, b]);
+        assert_eq!(repo_digests(&entries, "docker.io/library/tiny"), [b]);
+        assert!(repo_digests(&entries, "docker.io/library/other").is_empty());
     }
 
     #[test]

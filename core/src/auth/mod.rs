@@ -12,6 +12,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 pub use self::config::CredentialStore;
+pub(crate) use self::config::HelperLimits;
 use crate::error::Result;
 
 /// Docker Hub's key in `config.json` and in credential helpers.
@@ -153,20 +154,18 @@ pub enum Credentials {
 }
 
 impl Credentials {
-    /// The `X-Registry-Auth` value for a registry key.
-    pub(crate) fn header_for(&self, key: &str) -> Result<String> {
+    /// The `X-Registry-Auth` value for a registry key; a credential helper runs within `limits`.
+    pub(crate) fn header_for(&self, key: &str, limits: &HelperLimits) -> Result<String> {
         Ok(match self {
             Credentials::Anonymous => RegistryAuth::ANONYMOUS_HEADER.to_string(),
             Credentials::Explicit(auth) => auth.header_value(),
-            Credentials::FromConfig => Self::from_store(CredentialStore::from_env()?, key)?,
-            Credentials::FromConfigFile(path) => Self::from_store(CredentialStore::from_file(path)?, key)?,
+            Credentials::FromConfig => Self::from_store(CredentialStore::from_env()?, key, limits)?,
+            Credentials::FromConfigFile(path) => Self::from_store(CredentialStore::from_file(path)?, key, limits)?,
         })
     }
-}
 
-impl Credentials {
-    fn from_store(store: CredentialStore, key: &str) -> Result<String> {
-        Ok(match store.lookup(key)? {
+    fn from_store(store: CredentialStore, key: &str, limits: &HelperLimits) -> Result<String> {
+        Ok(match store.lookup_with(key, limits)? {
             Some(auth) => auth.header_value(),
             None => RegistryAuth::ANONYMOUS_HEADER.to_string(),
         })

@@ -10,6 +10,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use crate::error::BoxError;
+
 /// Who waits for a client's sockets and timers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Driver {
@@ -92,14 +94,31 @@ pub(crate) async fn timeout<F: Future>(driver: Driver, limit: Duration, future: 
     .await
 }
 
-/// Runs blocking work (a credential helper) off Tokio's threads; for the polled driver, the
-/// calling thread is the one meant to block, so it runs there.
+/// Runs blocking work (a credential helper) on another thread, so that the caller can give up
+/// on it: Tokio's blocking pool for the Tokio driver; for the polled driver a thread of its
+/// own, while the calling thread goes on running its client's interrupt check. Dropping the
+/// returned future does not stop `work`: it must watch for that itself (see
+/// [`crate::auth::HelperLimits::new`]).
+///
+/// `Err` when the thread cannot be started or `work` panicked.
 pub(crate) async fn run_blocking<T: Send + 'static>(
     driver: Driver,
     work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, tokio::task::JoinError> {
+) -> Result<T, BoxError> {
     match driver {
-        Driver::Polled => Ok(work()),
-        Driver::Tokio => tokio::task::spawn_blocking(work).await,
+        Driver::Tokio => Ok(tokio::task::spawn_blocking(work).await?),
+        Driver::Polled => {
+            let (done, result) = tokio::sync::oneshot::channel();
+            let thread = std::thread::Builder::new()
+                .name("dimg-blocking".to_string())
+                .spawn(move || {
+                    let _ = done.send(work());
+                })?;
+            // A closed channel means `work` panicked (the sender was dropped unwinding).
+            let output = result.await.map_err(|_| "the blocking work panicked")?;
+            // It has sent its result, so it is ending: joined, no thread is left behind.
+            let _ = thread.join();
+            Ok(output)
+        }
     }
 }

@@ -255,6 +255,10 @@ pub(crate) fn error_for_status(status: StatusCode, body: &[u8]) -> Error {
     } else {
         message
     };
+    // A rate limit is told by its message whatever the status (and a 429 by its status).
+    if let Some(error) = Error::from_message(status.as_u16(), &message) {
+        return error;
+    }
     match status {
         StatusCode::NOT_FOUND => Error::NotFound(message),
         StatusCode::CONFLICT => Error::Conflict(message),

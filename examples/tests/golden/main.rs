@@ -715,6 +715,41 @@ fn rmi_cases(r: &Report, state: &State) {
         Norm::Exact,
         true,
     );
+    // docker image prune, on the rmi fixtures only (their label): removed items, the space
+    // reclaimed, the question (stdin is empty: declined), usage errors.
+    let fixtures = format!("label={RMI_LABEL}");
+    let prune = |args: &[&str]| {
+        let mut v = strings(&["image", "prune"]);
+        v.extend(strings(args));
+        v
+    };
+    let prune_cases: Vec<Vec<String>> = vec![
+        prune(&["-f", "--filter", &fixtures]),
+        prune(&["-a", "-f", "--filter", &fixtures]),
+        prune(&[
+            "--all",
+            "--force",
+            "--filter",
+            &fixtures,
+            "--filter",
+            "until=2001-01-01T00:00:00Z",
+        ]),
+        prune(&["--filter", &fixtures]),
+        prune(&["-a", "--filter", &fixtures]),
+        prune(&["-f", "--filter", "until=xyz"]),
+        prune(&["-f", "--filter", "nokey"]),
+        prune(&["x"]),
+    ];
+    for args in &prune_cases {
+        // The daemon removes what `-a` selects in a random order (a Go map's).
+        let norm = if args.iter().any(|a| a == "-a" || a == "--all") {
+            Norm::SortedLines
+        } else {
+            Norm::Exact
+        };
+        r.same_after(&show(args), args, &reset, norm, true);
+    }
+    reset();
     let _ = &state.container;
 }
 

@@ -1,0 +1,109 @@
+//! Registry failures the daemon passes on, produced on demand by the engine's fault proxy
+//! (`scripts/fault_proxy.py`, `DIMG_TEST_FAULT_PROXY`) in front of the test registry: a rate
+//! limit with Docker Hub's body is `Error::RateLimited`, a 503 is a transient failure, and the
+//! proxy's request log shows what reached the registry. Each test scopes its rules to a
+//! repository of its own.
+
+mod support;
+
+use dimg::{Error, PullOptions, PullPolicy};
+use support::engine::{cleanup, docker};
+
+fn proxy() -> String {
+    std::env::var("DIMG_TEST_FAULT_PROXY")
+        .expect("DIMG_TEST_FAULT_PROXY: run scripts/test.sh or eval \"$(scripts/engine.sh env)\"")
+}
+
+/// `curl` against the proxy's control endpoints (the tests have no HTTP client of their own).
+fn control(method: &str, path: &str, body: &str) -> String {
+    let output = std::process::Command::new("curl")
+        .args(["-sf", "-X", method, "--data-binary", body])
+        .arg(format!("http://{}{path}", proxy()))
+        .output()
+        .expect("run curl");
+    assert!(output.status.success(), "{method} {path}: {output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The paths of the requests the proxy saw for `repository`.
+fn requests_for(repository: &str) -> Vec<String> {
+    let seen: serde_json::Value = serde_json::from_str(&control("GET", "/__faults/requests", "")).unwrap();
+    seen.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["method"].as_str().unwrap(),
+                r["path"].as_str().unwrap(),
+                r["answer"].as_str().unwrap()
+            )
+        })
+        .filter(|line| line.contains(&format!("/{repository}/")))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_registry_rate_limit_is_rate_limited_with_the_registry_s_message() {
+    let docker = docker();
+    let reference = format!("{}/t/p33:1.0", proxy());
+    cleanup(&docker, &reference).await;
+    control(
+        "POST",
+        "/__faults",
+        r#"[{"path": "/t/p33/manifests", "action": "429", "times": 20}]"#,
+    );
+    let err = docker
+        .images()
+        .pull(&reference, &PullOptions::new())
+        .finish()
+        .await
+        .unwrap_err();
+    control("DELETE", "/__faults", "");
+    assert!(matches!(&err, Error::RateLimited { .. }), "{err:?}");
+    assert!(err.is_rate_limited() && !err.is_transient(), "{err:?}");
+    assert!(err.to_string().contains("pull rate limit"), "{err}");
+    assert!(requests_for("t/p33").iter().any(|r| r.ends_with(" 429")));
+    assert!(matches!(
+        docker.images().inspect(&reference).await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_registry_503_is_transient_and_missing_asks_the_registry_nothing_once_present() {
+    let docker = docker();
+    let reference = format!("{}/t/p34:1.0", proxy());
+    cleanup(&docker, &reference).await;
+    control(
+        "POST",
+        "/__faults",
+        r#"[{"path": "/t/p34/manifests", "action": "503", "times": 20}]"#,
+    );
+    let err = docker
+        .images()
+        .pull(&reference, &PullOptions::new())
+        .finish()
+        .await
+        .unwrap_err();
+    control("DELETE", "/__faults", "");
+    assert!(err.is_transient() && !err.is_rate_limited(), "{err:?}");
+
+    // Healthy again: the pull goes through; then `Missing` sends nothing to the registry.
+    docker
+        .images()
+        .pull(&reference, &PullOptions::new())
+        .finish()
+        .await
+        .unwrap();
+    let before = requests_for("t/p34").len();
+    let summary = docker
+        .images()
+        .pull(&reference, &PullOptions::new().policy(PullPolicy::Missing))
+        .finish()
+        .await
+        .unwrap();
+    assert_eq!(summary.outcome, dimg::PullOutcome::Skipped);
+    assert_eq!(requests_for("t/p34").len(), before, "Missing reached the registry");
+    cleanup(&docker, &reference).await;
+}
