@@ -1,8 +1,8 @@
 /*
  * libdimg: the C binding of dimg. Link with `-ldimg` (or `pkg-config --cflags --libs dimg`)
- * and include `dimg.h`. It lists, searches, pulls and removes images through a Docker Engine
- * (or Podman) API: a Unix socket, `tcp://` (plain or TLS), `ssh://`, or a docker context, found
- * as the docker CLI finds it; all the work is done by the Rust crate `dimg`.
+ * and include `dimg.h`. It lists, searches, pulls, removes and prunes images through a Docker
+ * Engine (or Podman) API: a Unix socket, `tcp://` (plain or TLS), `ssh://`, or a docker
+ * context, found as the docker CLI finds it; all the work is done by the Rust crate `dimg`.
  *
  * Conventions (they hold for every function of this header):
  *
@@ -387,6 +387,20 @@ typedef struct dimg_manifest dimg_manifest;
 typedef struct dimg_ping dimg_ping;
 
 /**
+ * Options of `dimg_client_prune_images` (`docker image prune`). Made by
+ * `dimg_prune_options_new`, released by `dimg_prune_options_free`. Change it from one thread
+ * at a time; calls only read it, and it may be reused and freed right after any call.
+ */
+typedef struct dimg_prune_options dimg_prune_options;
+
+/**
+ * What `docker image prune` removed: the references untagged and the images deleted, in the
+ * daemon's order, and the bytes reclaimed. Made by `dimg_client_prune_images`, released by
+ * `dimg_prune_report_free`; immutable.
+ */
+typedef struct dimg_prune_report dimg_prune_report;
+
+/**
  * Options of `dimg_client_pull` (`docker pull`). Made by `dimg_pull_options_new`, released by
  * `dimg_pull_options_free`. Change it from one thread at a time; calls only read it.
  */
@@ -418,7 +432,8 @@ typedef struct dimg_remove_outcome dimg_remove_outcome;
 typedef struct dimg_remove_report dimg_remove_report;
 
 /**
- * One line of a removal. Borrowed from the object it came from; immutable.
+ * One line of a removal (or of a prune report). Borrowed from the object it came from;
+ * immutable.
  */
 typedef struct dimg_removed_item dimg_removed_item;
 
@@ -706,6 +721,24 @@ enum dimg_result dimg_client_options_set_timeout_ms(struct dimg_client_options *
  */
 enum dimg_result dimg_client_options_set_connect_timeout_ms(struct dimg_client_options *options,
                                                             uint32_t timeout_ms);
+
+/**
+ * How long a credential helper (a `docker-credential-*` program named by `credHelpers` or
+ * `credsStore` in `config.json`, run to find a pull's registry credentials) may take to
+ * answer, in milliseconds; 0 means the default: the answer timeout
+ * (`dimg_client_options_set_timeout_ms`). A helper still running then is killed, with what it
+ * started, and the pull fails with `DIMG_RESULT_CREDENTIALS` naming it and the limit.
+ *
+ * ```c
+ * // slow pulls are fine, a stuck keychain is not
+ * dimg_client_options_set_timeout_ms(options, 300000);
+ * dimg_client_options_set_credential_helper_timeout_ms(options, 10000);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`.
+ */
+enum dimg_result dimg_client_options_set_credential_helper_timeout_ms(struct dimg_client_options *options,
+                                                                      uint32_t timeout_ms);
 
 /**
  * Creates a client with `options`, resolving its endpoint now: the context store, `config.json`
@@ -1371,6 +1404,105 @@ enum dimg_result dimg_daemon_config_add_mirror(const char *path,
 enum dimg_result dimg_daemon_config_remove_mirror(const char *path,
                                                   const char *url,
                                                   bool *changed_out);
+
+/**
+ * New prune options: dangling images only, no filter, as plain `docker image prune`.
+ * Release with `dimg_prune_options_free`. Never NULL (except on an internal error).
+ *
+ * ```c
+ * dimg_prune_options *options = dimg_prune_options_new();
+ * // docker image prune -a --filter until=24h --filter label=stage=build
+ * dimg_prune_options_set_all(options, true);
+ * dimg_prune_options_add_filter(options, "until=24h");
+ * dimg_prune_options_add_filter(options, "label=stage=build");
+ * ```
+ */
+struct dimg_prune_options *dimg_prune_options_new(void);
+
+/**
+ * Releases prune options. NULL does nothing.
+ */
+void dimg_prune_options_free(struct dimg_prune_options *options);
+
+/**
+ * Remove every image no container uses, not only dangling ones (`docker image prune -a`).
+ * Podman's compatible API cannot: the prune then fails with `DIMG_RESULT_UNSUPPORTED_OPTION`.
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`.
+ */
+enum dimg_result dimg_prune_options_set_all(struct dimg_prune_options *options, bool all);
+
+/**
+ * Adds a filter (`docker image prune --filter KEY=VALUE`): `until=TIMESTAMP|DURATION`
+ * (`until=24h`), `label=KEY` or `label=KEY=VALUE`, `label!=KEY` or `label!=KEY=VALUE` (the
+ * text is split at its first `=`). Repeatable: filters with the same key are alternatives,
+ * different keys all apply. Dangling or not is `dimg_prune_options_set_all`, not a filter.
+ * The text is checked now.
+ *
+ * ```c
+ * dimg_prune_options_add_filter(options, "label!=keep");
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL, non-UTF-8, a missing `=`, an empty value,
+ * an unknown key (`dangling` included). The options are unchanged then.
+ */
+enum dimg_result dimg_prune_options_add_filter(struct dimg_prune_options *options,
+                                               const char *key_value);
+
+/**
+ * `docker image prune`: removes the dangling images (with `dimg_prune_options_set_all`,
+ * every image no container uses) that match the options' filters.
+ *
+ * `options` may be NULL for the defaults (dangling images, no filter). On success
+ * `*report_out` says what went (`dimg_prune_report_len`, `dimg_prune_report_get`,
+ * `dimg_prune_report_space_reclaimed`), to be released with `dimg_prune_report_free`.
+ *
+ * ```c
+ * dimg_prune_options *options = dimg_prune_options_new();
+ * dimg_prune_options_add_filter(options, "label=stage=build");
+ * dimg_prune_report *report = NULL;
+ * if (dimg_client_prune_images(client, options, &report) == DIMG_RESULT_OK) {
+ *     for (size_t i = 0; i < dimg_prune_report_len(report); i++)
+ *         printf("%s\n", dimg_removed_item_line(dimg_prune_report_get(report, i)));
+ *     printf("Total reclaimed space: %llu bytes\n",
+ *            (unsigned long long)dimg_prune_report_space_reclaimed(report));
+ * }
+ * dimg_prune_report_free(report);
+ * dimg_prune_options_free(options);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `client` or `report_out`;
+ * `DIMG_RESULT_UNSUPPORTED_OPTION` on Podman for `all` (its compatible API prunes dangling
+ * images only) and for a `label!` filter (which it would ignore), with nothing removed;
+ * `DIMG_RESULT_API` for what the daemon refuses (a bad `until` value), `DIMG_RESULT_CONFLICT`
+ * when another prune is running; `DIMG_RESULT_CONNECT`, `DIMG_RESULT_TIMEOUT`,
+ * `DIMG_RESULT_PROTOCOL`, `DIMG_RESULT_REENTRANT`.
+ */
+enum dimg_result dimg_client_prune_images(const struct dimg_client *client,
+                                          const struct dimg_prune_options *options,
+                                          struct dimg_prune_report **report_out);
+
+/**
+ * Releases a prune report and the items borrowed from it. NULL does nothing.
+ */
+void dimg_prune_report_free(struct dimg_prune_report *report);
+
+/**
+ * The number of items (untagged references and deleted images); 0 for NULL.
+ */
+size_t dimg_prune_report_len(const struct dimg_prune_report *report);
+
+/**
+ * Item `index`, read with `dimg_removed_item_kind`, `dimg_removed_item_value` and
+ * `dimg_removed_item_line` (borrowed until the report is freed), or NULL when `report` is
+ * NULL or `index` is out of range.
+ */
+const struct dimg_removed_item *dimg_prune_report_get(const struct dimg_prune_report *report,
+                                                      size_t index);
+
+/**
+ * The bytes freed, as the daemon counts them (`Total reclaimed space`); 0 for NULL.
+ */
+uint64_t dimg_prune_report_space_reclaimed(const struct dimg_prune_report *report);
 
 /**
  * New pull options: one tag (`latest` when the reference has none), the daemon's platform,

@@ -129,6 +129,9 @@ pub struct dimg_client_options {
     /// Set by the `tls_*` setters, given to `ClientBuilder::tls` at build time (the core's
     /// builder takes one whole `TlsConfig`, the C setters set its parts one by one).
     tls: Option<dimg::TlsConfig>,
+    /// Set by `dimg_client_options_set_credential_helper_timeout_ms`, given to the builder at
+    /// build time (0 there means "the answer timeout", which the builder has no setter for).
+    credential_helper_timeout: Option<Duration>,
 }
 
 impl dimg_client_options {
@@ -144,9 +147,13 @@ impl dimg_client_options {
     }
 
     fn to_core(&self) -> dimg::ClientBuilder {
-        match &self.tls {
+        let builder = match &self.tls {
             Some(tls) => self.builder.clone().tls(tls.clone()),
             None => self.builder.clone(),
+        };
+        match self.credential_helper_timeout {
+            Some(limit) => builder.credential_helper_timeout(limit),
+            None => builder,
         }
     }
 }
@@ -192,6 +199,7 @@ pub extern "C" fn dimg_client_options_from_env() -> *mut dimg_client_options {
         into_raw(dimg_client_options {
             builder: dimg::ClientBuilder::from_env(),
             tls: None,
+            credential_helper_timeout: None,
         })
     }
 }
@@ -384,6 +392,33 @@ pub extern "C" fn dimg_client_options_set_connect_timeout_ms(
         fallible(|| {
             let limit = millis_or(timeout_ms, dimg::DEFAULT_CONNECT_TIMEOUT);
             arg_mut(options, "options")?.update(|builder| builder.connect_timeout(limit));
+            Ok(())
+        })
+    }
+}
+
+/// How long a credential helper (a `docker-credential-*` program named by `credHelpers` or
+/// `credsStore` in `config.json`, run to find a pull's registry credentials) may take to
+/// answer, in milliseconds; 0 means the default: the answer timeout
+/// (`dimg_client_options_set_timeout_ms`). A helper still running then is killed, with what it
+/// started, and the pull fails with `DIMG_RESULT_CREDENTIALS` naming it and the limit.
+///
+/// ```c
+/// // slow pulls are fine, a stuck keychain is not
+/// dimg_client_options_set_timeout_ms(options, 300000);
+/// dimg_client_options_set_credential_helper_timeout_ms(options, 10000);
+/// ```
+///
+/// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_client_options_set_credential_helper_timeout_ms(
+    options: *mut dimg_client_options,
+    timeout_ms: u32,
+) -> dimg_result {
+    ffi_boundary! {
+        fallible(|| {
+            let limit = (timeout_ms != 0).then(|| Duration::from_millis(u64::from(timeout_ms)));
+            arg_mut(options, "options")?.credential_helper_timeout = limit;
             Ok(())
         })
     }

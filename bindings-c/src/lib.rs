@@ -1,7 +1,7 @@
 //! libdimg: the C binding of dimg. Link with `-ldimg` (or `pkg-config --cflags --libs dimg`)
-//! and include `dimg.h`. It lists, searches, pulls and removes images through a Docker Engine
-//! (or Podman) API: a Unix socket, `tcp://` (plain or TLS), `ssh://`, or a docker context, found
-//! as the docker CLI finds it; all the work is done by the Rust crate `dimg`.
+//! and include `dimg.h`. It lists, searches, pulls, removes and prunes images through a Docker
+//! Engine (or Podman) API: a Unix socket, `tcp://` (plain or TLS), `ssh://`, or a docker
+//! context, found as the docker CLI finds it; all the work is done by the Rust crate `dimg`.
 //!
 //! Conventions (they hold for every function of this header):
 //!
@@ -53,6 +53,7 @@ mod format;
 mod image;
 mod list;
 mod mirror;
+mod prune;
 mod pull;
 mod remove;
 mod runtime;
@@ -66,6 +67,7 @@ pub use format::*;
 pub use image::*;
 pub use list::*;
 pub use mirror::*;
+pub use prune::*;
 pub use pull::*;
 pub use remove::*;
 pub use runtime::dimg_shutdown;

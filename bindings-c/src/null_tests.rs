@@ -153,6 +153,14 @@ fn client_options_and_endpoint() {
         dimg_client_options_set_connect_timeout_ms(null_mut(), 1),
         "options is NULL",
     );
+    assert_invalid(
+        dimg_client_options_set_credential_helper_timeout_ms(null_mut(), 1),
+        "options is NULL",
+    );
+    assert_eq!(
+        dimg_client_options_set_credential_helper_timeout_ms(options, 0),
+        dimg_result::Ok
+    );
     // The refused calls changed nothing: the options still build the default client (with a
     // config directory of its own, so that no real config.json is read).
     assert_eq!(
@@ -378,6 +386,48 @@ fn remove_inspect_tag() {
 }
 
 #[test]
+fn prune() {
+    const BAD: *const c_char = c"label=bad\xc3\x28utf8".as_ptr();
+    let c = client();
+    dimg_prune_options_free(null_mut());
+    assert_invalid(dimg_prune_options_set_all(null_mut(), true), "options is NULL");
+    assert_invalid(
+        dimg_prune_options_add_filter(null_mut(), c"until=1h".as_ptr()),
+        "options is NULL",
+    );
+    let options = dimg_prune_options_new();
+    assert_invalid(dimg_prune_options_add_filter(options, null()), "key_value is NULL");
+    assert_invalid(
+        dimg_prune_options_add_filter(options, BAD),
+        "key_value is not valid UTF-8",
+    );
+    assert_invalid(
+        dimg_prune_options_add_filter(options, c"dangling=false".as_ptr()),
+        "invalid filter 'dangling'",
+    );
+    assert_invalid(
+        dimg_prune_options_add_filter(options, c"label=".as_ptr()),
+        "filter \"label\" needs a value",
+    );
+    assert_eq!(
+        dimg_prune_options_add_filter(options, c"label!=k=v".as_ptr()),
+        dimg_result::Ok
+    );
+    assert_eq!(dimg_prune_options_set_all(options, true), dimg_result::Ok);
+    let mut out = std::ptr::dangling_mut::<dimg_prune_report>();
+    assert_invalid(dimg_client_prune_images(null(), options, &mut out), "client is NULL");
+    assert_invalid(dimg_client_prune_images(c, options, null_mut()), "report_out is NULL");
+    assert_invalid(dimg_client_prune_images(c, null(), null_mut()), "report_out is NULL");
+    assert_eq!(out, std::ptr::dangling_mut::<dimg_prune_report>(), "untouched");
+    dimg_prune_options_free(options);
+    dimg_prune_report_free(null_mut());
+    assert_eq!(dimg_prune_report_len(null()), 0);
+    assert!(dimg_prune_report_get(null(), 0).is_null());
+    assert_eq!(dimg_prune_report_space_reclaimed(null()), 0);
+    dimg_client_free(c);
+}
+
+#[test]
 fn this_file_calls_every_exported_function() {
     let this = include_str!("null_tests.rs");
     let sources = [
@@ -387,6 +437,8 @@ fn this_file_calls_every_exported_function() {
         include_str!("format.rs"),
         include_str!("image.rs"),
         include_str!("list.rs"),
+        include_str!("mirror.rs"),
+        include_str!("prune.rs"),
         include_str!("pull.rs"),
         include_str!("remove.rs"),
         include_str!("runtime.rs"),

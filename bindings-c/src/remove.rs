@@ -77,7 +77,8 @@ pub enum dimg_removed_kind {
     Deleted = 2,
 }
 
-/// One line of a removal. Borrowed from the object it came from; immutable.
+/// One line of a removal (or of a prune report). Borrowed from the object it came from;
+/// immutable.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct dimg_removed_item {
@@ -97,7 +98,8 @@ pub struct dimg_removed_items {
 }
 
 impl dimg_removed_items {
-    fn new(items: Vec<dimg::RemovedItem>) -> dimg_removed_items {
+    /// The C view of a removal's items (also a prune report's).
+    pub(crate) fn new(items: Vec<dimg::RemovedItem>) -> dimg_removed_items {
         dimg_removed_items {
             items: items
                 .into_iter()
@@ -115,6 +117,10 @@ impl dimg_removed_items {
                 })
                 .collect(),
         }
+    }
+
+    pub(crate) fn items(&self) -> &[dimg_removed_item] {
+        &self.items
     }
 }
 

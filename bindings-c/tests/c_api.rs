@@ -19,7 +19,8 @@
 //!
 //! Images: list.c and the example use $DIMG_TEST_REGISTRY/t/p38 (one at a time), rmi.c t/p39,
 //! pull.c t/p40, transports.c t/p28 (on the TLS daemon) and t/p29 (through ssh); each removes
-//! what it pulled.
+//! what it pulled. prune.c imports its own images, labelled with its process id, and prunes
+//! only those.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -270,6 +271,11 @@ fn pull_with_progress_and_cancellation() {
 #[test]
 fn rmi_single_many_force_conflict() {
     c_program("rmi");
+}
+
+#[test]
+fn prune_dangling_then_all_by_label() {
+    c_program("prune");
 }
 
 #[test]

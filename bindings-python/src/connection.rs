@@ -18,6 +18,7 @@ use crate::errors::{core_error, interrupted};
 use crate::runtime::{check_blocking_allowed, init_async, interruptible};
 use crate::types::{
     PyImage, PyInfo, PyPing, PyPullProgress, PyPullSummary, PyRemoveReport, PyRemovedItem, PySearchResult, PyVersion,
+    prune_report_dict,
 };
 
 /// The core client a connection calls through, fixed when it is made: blocking for
@@ -40,6 +41,7 @@ enum Request {
     RemoveImage(String, dimg::RemoveOptions),
     RemoveImages(Vec<String>, dimg::RemoveOptions),
     TagImage(String, String),
+    PruneImages(dimg::PruneOptions),
 }
 
 /// A pull with a progress callback, answered with the image(s) pulled.
@@ -88,6 +90,7 @@ enum Answer {
     Removed(Vec<dimg::RemovedItem>),
     RemoveReport(dimg::RemoveReport),
     Tagged,
+    Pruned(dimg::PruneReport),
 }
 
 impl Answer {
@@ -115,6 +118,7 @@ impl Answer {
                 .into_py_any(py),
             Answer::RemoveReport(report) => PyRemoveReport::new(py, report)?.into_py_any(py),
             Answer::Tagged => true.into_py_any(py),
+            Answer::Pruned(report) => prune_report_dict(py, report)?.into_py_any(py),
         }
     }
 }
@@ -161,6 +165,7 @@ macro_rules! perform {
                 client.images().tag(&source, &target)$(.$wait)? ?;
                 Answer::Tagged
             }
+            Request::PruneImages(options) => Answer::Pruned(client.images().prune(&options)$(.$wait)? ?),
         }
     }};
 }
@@ -212,9 +217,11 @@ impl PyConnection {
     /// DOCKER_API_VERSION); `timeout` in seconds or None; `version` pinned unless None or
     /// "auto"; `asynchronous`: for `AsyncClient` (calls are started, not run); `context`,
     /// `config_dir`: the docker CLI's `--context`, `--config`; `tls`: a TLSConfig, or True for
-    /// `--tlsverify` with the default files, or False.
+    /// `--tlsverify` with the default files, or False; `credential_helper_timeout` in seconds,
+    /// or None for the answer timeout.
     #[new]
-    #[pyo3(signature = (base_url, timeout, version, asynchronous, context, config_dir, tls))]
+    #[pyo3(signature = (base_url, timeout, version, asynchronous, context, config_dir, tls, credential_helper_timeout))]
+    #[allow(clippy::too_many_arguments)] // one per keyword of `dimg.Client`
     fn new(
         base_url: Option<&str>,
         timeout: Option<f64>,
@@ -223,6 +230,7 @@ impl PyConnection {
         context: Option<String>,
         config_dir: Option<PathBuf>,
         tls: &Bound<'_, PyAny>,
+        credential_helper_timeout: Option<f64>,
     ) -> PyResult<PyConnection> {
         let target = convert::Target {
             base_url,
@@ -230,7 +238,11 @@ impl PyConnection {
             config_dir,
             tls,
         };
-        let builder = convert::client_builder(target, timeout, version)?;
+        let timeouts = convert::Timeouts {
+            timeout,
+            credential_helper_timeout,
+        };
+        let builder = convert::client_builder(target, timeouts, version)?;
         // Built with the GIL held: resolving reads the environment, which Python threads
         // may be changing (os.environ) while they hold it.
         let engine = match asynchronous {
@@ -366,6 +378,11 @@ impl PyConnection {
     #[pyo3(signature = (images, force, noprune))]
     fn remove_images(&self, images: Vec<String>, force: bool, noprune: bool) -> PyResult<PyCall> {
         self.call(Request::RemoveImages(images, convert::remove_options(force, noprune)))
+    }
+
+    #[pyo3(signature = (filters, all))]
+    fn prune_images(&self, filters: Option<&Bound<'_, PyDict>>, all: bool) -> PyResult<PyCall> {
+        self.call(Request::PruneImages(convert::prune_options(filters, all)?))
     }
 
     #[pyo3(signature = (image, repository, tag))]

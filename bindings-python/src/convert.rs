@@ -135,6 +135,43 @@ pub fn remove_options(force: bool, noprune: bool) -> dimg::RemoveOptions {
     dimg::RemoveOptions::new().force(force).noprune(noprune)
 }
 
+/// `images.prune(filters, all=)`. docker-py's filters: `until`, `label` and `label!` (a value
+/// or a list) as the core parses them (`PruneFilter`, which refuses unknown keys), and
+/// `dangling`, which docker-py users pass to choose between dangling images (true) and every
+/// unused one (false): it is what `all` says, read as the core reads a `dangling` value, and
+/// given together with an `all=True` that contradicts it, refused.
+pub fn prune_options(filters: Option<&Bound<'_, PyDict>>, all: bool) -> PyResult<dimg::PruneOptions> {
+    let mut options = dimg::PruneOptions::new();
+    let mut dangling: Option<bool> = None;
+    for (key, value) in filter_pairs(filters)? {
+        if key.trim().eq_ignore_ascii_case("dangling") {
+            let dimg::ImageFilter::Dangling(only) = dimg::ImageFilter::from_pair(&key, &value).map_err(core_error)?
+            else {
+                return Err(invalid_argument(format!("invalid filter '{key}={value}'")));
+            };
+            if dangling.is_some_and(|earlier| earlier != only) {
+                return Err(invalid_argument(
+                    "conflicting dangling filters: both true and false".into(),
+                ));
+            }
+            dangling = Some(only);
+        } else {
+            options.add_filter(format!("{key}={value}").parse().map_err(core_error)?);
+        }
+    }
+    let all = match dangling {
+        Some(true) if all => {
+            return Err(invalid_argument(
+                "conflicting options: all=True and the filter dangling=true".into(),
+            ));
+        }
+        Some(only) => !only,
+        None => all,
+    };
+    options.set_all(all);
+    Ok(options)
+}
+
 /// What `tls=` of `dimg.Client` asks for.
 enum Tls {
     /// `False`: TLS only where the environment or the context says so.
@@ -173,12 +210,29 @@ pub struct Target<'a, 'py> {
     pub tls: &'a Bound<'py, PyAny>,
 }
 
+/// A positive, finite number of seconds as a duration; `what` names the argument.
+fn seconds(what: &str, value: f64) -> PyResult<Duration> {
+    if value.is_finite() && value > 0.0 {
+        Duration::try_from_secs_f64(value).map_err(|_| invalid_argument(format!("{what} is too large: {value:?}")))
+    } else {
+        Err(invalid_argument(format!(
+            "{what} must be a positive number of seconds or None, not {value}"
+        )))
+    }
+}
+
+/// How long the client waits: `timeout` for answers (None: no limit) and
+/// `credential_helper_timeout` for a credential helper (None: the answer timeout), in seconds.
+pub struct Timeouts {
+    pub timeout: Option<f64>,
+    pub credential_helper_timeout: Option<f64>,
+}
+
 /// The client builder: the target through the core's resolution (the same rules as the
-/// docker CLI's flags), `timeout` in seconds (None: no timeout), `version` pinned unless
-/// None or "auto".
+/// docker CLI's flags), the timeouts, `version` pinned unless None or "auto".
 pub fn client_builder(
     target: Target<'_, '_>,
-    timeout: Option<f64>,
+    timeouts: Timeouts,
     version: Option<&str>,
 ) -> PyResult<dimg::ClientBuilder> {
     let mut builder = match target.base_url {
@@ -198,15 +252,13 @@ pub fn client_builder(
         // The builder's rule: an empty address is refused (it is no `-H ''`).
         builder = builder.host(base_url);
     }
-    builder = match timeout {
+    builder = match timeouts.timeout {
         None => builder.no_timeout(),
-        Some(t) if t.is_finite() && t > 0.0 => builder.timeout(Duration::from_secs_f64(t)),
-        Some(t) => {
-            return Err(invalid_argument(format!(
-                "timeout must be a positive number of seconds or None, not {t}"
-            )));
-        }
+        Some(t) => builder.timeout(seconds("timeout", t)?),
     };
+    if let Some(t) = timeouts.credential_helper_timeout {
+        builder = builder.credential_helper_timeout(seconds("credential_helper_timeout", t)?);
+    }
     if let Some(version) = version.filter(|v| *v != "auto") {
         let version: dimg::ApiVersion = version.parse().map_err(|e| core_error(dimg::Error::from(e)))?;
         builder = builder.api_version(version);

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
 
 use crate::errors::core_error;
 
@@ -339,6 +339,25 @@ impl From<dimg::RemovedItem> for PyRemovedItem {
 }
 
 /// `GET /_ping`. Truthy, like docker-py's `ping()`.
+/// docker-py's answer to `images.prune()`, the daemon's JSON as a dict:
+/// `{"ImagesDeleted": [{"Untagged": ref} | {"Deleted": id}, ...], "SpaceReclaimed": bytes}`.
+/// `ImagesDeleted` is a list even when nothing went (the daemon says `null` then).
+pub fn prune_report_dict(py: Python<'_>, report: dimg::PruneReport) -> PyResult<Bound<'_, PyDict>> {
+    let deleted = PyList::empty(py);
+    for item in report.deleted {
+        let entry = PyDict::new(py);
+        match item {
+            dimg::RemovedItem::Untagged(reference) => entry.set_item("Untagged", reference)?,
+            dimg::RemovedItem::Deleted(id) => entry.set_item("Deleted", id)?,
+        }
+        deleted.append(entry)?;
+    }
+    let answer = PyDict::new(py);
+    answer.set_item("ImagesDeleted", deleted)?;
+    answer.set_item("SpaceReclaimed", report.space_reclaimed)?;
+    Ok(answer)
+}
+
 #[pyclass(frozen, get_all, module = "dimg", name = "Ping")]
 pub struct PyPing {
     /// The daemon's highest API version.

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -560,6 +561,102 @@ static void mirror_config(void) {
     PASS("daemon.json mirror helpers");
 }
 
+/* Whether process `pid` is still there (an orphan's zombie, init's to reap, does not count),
+ * after waiting up to a second for it to go. */
+static int still_running(long pid) {
+    for (int i = 0; i < 100; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        FILE *stat = fopen(path, "r");
+        if (stat == NULL) return 0;
+        char line[512];
+        size_t n = fread(line, 1, sizeof line - 1, stat);
+        fclose(stat);
+        line[n] = '\0';
+        char state = 'R';
+        long ppid = 0;
+        const char *end = strrchr(line, ')');
+        if (end != NULL && sscanf(end + 1, " %c %ld", &state, &ppid) == 2 && state == 'Z' && ppid != (long)getpid())
+            return 0;
+        sleep_ms(10);
+    }
+    return 1;
+}
+
+/* CREDENTIALS from a credential helper that never answers (it waits for a `sleep` it started):
+ * killed, with its sleep, at dimg_client_options_set_credential_helper_timeout_ms. */
+static void credential_helper_timeout(void) {
+    const char *registry = need_env("DIMG_TEST_AUTH_REGISTRY");
+    char dir[] = "/tmp/dimgc-credhelper-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char *bin = fmt("%s/bin", dir);
+    CHECK(mkdir(bin, 0755) == 0);
+    char *pids = fmt("%s/pids", dir);
+    char *helper = fmt("%s/docker-credential-dimgchang", bin);
+    FILE *file = fopen(helper, "w");
+    CHECK(file != NULL);
+    fprintf(file, "#!/bin/sh\necho $$ >> %s\nsleep 1000 &\necho $! >> %s\nwait\n", pids, pids);
+    CHECK(fclose(file) == 0);
+    CHECK(chmod(helper, 0755) == 0);
+    char *config = fmt("%s/config.json", dir);
+    file = fopen(config, "w");
+    CHECK(file != NULL);
+    fprintf(file, "{\"credHelpers\":{\"%s\":\"dimgchang\"}}", registry);
+    CHECK(fclose(file) == 0);
+    const char *saved_path = getenv("PATH");
+    char *old_path = fmt("%s", saved_path ? saved_path : "/usr/bin:/bin");
+    char *path = fmt("%s:%s", bin, old_path);
+    const char *saved_config = getenv("DOCKER_CONFIG");
+    char *old_config = saved_config ? fmt("%s", saved_config) : NULL;
+    CHECK(setenv("PATH", path, 1) == 0);
+    CHECK(setenv("DOCKER_CONFIG", dir, 1) == 0);
+
+    dimg_client_options *options = dimg_client_options_new();
+    CHECK_OK(dimg_client_options_set_host(options, need_env("DIMG_TEST_DOCKER_HOST")));
+    CHECK_OK(dimg_client_options_set_timeout_ms(options, 60000));
+    CHECK_OK(dimg_client_options_set_credential_helper_timeout_ms(options, 1000));
+    dimg_client *client = NULL;
+    CHECK_OK(dimg_client_new_with_options(options, &client));
+    dimg_client_options_free(options);
+    char *reference = fmt("%s/t/p38:1.0", registry);
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    CHECK_CODE(dimg_client_pull(client, reference, NULL, NULL, NULL, NULL), DIMG_RESULT_CREDENTIALS);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    long took_ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+    long slack_ms = getenv("DIMG_TEST_VALGRIND") ? 6000 : 2000;
+    if (took_ms >= 1000 + slack_ms) FAIL("the pull took %ld ms", took_ms);
+    CHECK_STR(last_message(message, sizeof message),
+              "credential helper docker-credential-dimgchang did not answer within 1s");
+    dimg_client_free(client);
+
+    FILE *started = fopen(pids, "r");
+    CHECK(started != NULL);
+    long pid = 0;
+    int count = 0;
+    while (fscanf(started, "%ld", &pid) == 1) {
+        count++;
+        if (still_running(pid)) FAIL("helper process %ld left running", pid);
+    }
+    fclose(started);
+    CHECK(count == 2); /* the helper and its sleep */
+
+    CHECK(setenv("PATH", old_path, 1) == 0);
+    CHECK(old_config ? setenv("DOCKER_CONFIG", old_config, 1) == 0 : unsetenv("DOCKER_CONFIG") == 0);
+    free(old_config);
+    char *cleanup = fmt("rm -rf %s", dir);
+    CHECK(system(cleanup) == 0);
+    free(cleanup);
+    free(reference);
+    free(path);
+    free(old_path);
+    free(config);
+    free(helper);
+    free(pids);
+    free(bin);
+    PASS("CREDENTIALS (a credential helper that never answers, killed at its own timeout)");
+}
+
 int main(void) {
     need_env("DIMG_TEST_DOCKER_HOST");
     docker_quiet("rmi -f dimgc-errors/conflict:a dimgc-errors/conflict:b");
@@ -579,6 +676,7 @@ int main(void) {
     cancelled_and_reentrant();
     unsupported_option();
     unauthorized_and_credentials();
+    credential_helper_timeout();
     mirror_config();
 
     CHECK_OK(dimg_shutdown());

@@ -108,6 +108,8 @@ static void client_options(void) {
     CHECK_INVALID(dimg_client_options_set_tls_verify(NULL, true), "options is NULL");
     CHECK_INVALID(dimg_client_options_set_timeout_ms(NULL, 1000), "options is NULL");
     CHECK_INVALID(dimg_client_options_set_connect_timeout_ms(NULL, 1000), "options is NULL");
+    CHECK_INVALID(dimg_client_options_set_credential_helper_timeout_ms(NULL, 1000), "options is NULL");
+    CHECK_OK(dimg_client_options_set_credential_helper_timeout_ms(options, 0)); /* the answer timeout */
 
     /* Nothing refused was kept: with a host of its own the options build a plain client. */
     CHECK_OK(dimg_client_options_set_host(options, need_env("DIMG_TEST_DOCKER_HOST")));
@@ -310,6 +312,31 @@ static void remove_and_inspect(dimg_client *client) {
     PASS("remove, inspect, tag");
 }
 
+static void prune(dimg_client *client) {
+    dimg_prune_options_free(NULL);
+    CHECK_INVALID(dimg_prune_options_set_all(NULL, true), "options is NULL");
+    CHECK_INVALID(dimg_prune_options_add_filter(NULL, "until=1h"), "options is NULL");
+    dimg_prune_options *options = dimg_prune_options_new();
+    CHECK(options != NULL);
+    CHECK_INVALID(dimg_prune_options_add_filter(options, NULL), "key_value is NULL");
+    CHECK_INVALID(dimg_prune_options_add_filter(options, "label=" BAD), "key_value is not valid UTF-8");
+    CHECK_INVALID(dimg_prune_options_add_filter(options, "dangling=false"), "invalid filter 'dangling'");
+    CHECK_INVALID(dimg_prune_options_add_filter(options, "nosuch=1"), "invalid filter 'nosuch'");
+    CHECK_INVALID(dimg_prune_options_add_filter(options, "until"), "bad format of filter (expected name=value): \"until\"");
+
+    dimg_prune_report *report = (dimg_prune_report *)0x1; /* must stay untouched */
+    CHECK_INVALID(dimg_client_prune_images(NULL, options, &report), "client is NULL");
+    CHECK_INVALID(dimg_client_prune_images(client, options, NULL), "report_out is NULL");
+    CHECK_INVALID(dimg_client_prune_images(client, NULL, NULL), "report_out is NULL");
+    CHECK(report == (dimg_prune_report *)0x1);
+    dimg_prune_options_free(options);
+
+    dimg_prune_report_free(NULL);
+    CHECK(dimg_prune_report_len(NULL) == 0 && dimg_prune_report_get(NULL, 0) == NULL);
+    CHECK(dimg_prune_report_space_reclaimed(NULL) == 0);
+    PASS("prune");
+}
+
 int main(void) {
     need_env("DIMG_TEST_DOCKER_HOST");
     client_and_daemon();
@@ -320,6 +347,7 @@ int main(void) {
     search(client);
     pull(client);
     remove_and_inspect(client);
+    prune(client);
     dimg_client_free(client);
     CHECK_OK(dimg_shutdown());
     PASS("null_args.c");

@@ -6,6 +6,7 @@
     client.images.search("tomcat", limit=10, filters={"stars": 3})
     image = client.images.pull("zookeeper", tag="3.9", progress=print)
     client.images.remove("zookeeper:3.9")
+    client.images.prune(filters={"label": "stage=build"})   # {"ImagesDeleted": [...], "SpaceReclaimed": N}
 
 Every rule (host parsing, reference parsing, version negotiation, error mapping) lives in the
 Rust core; the native module converts types and errors, and `_client` defines the public
@@ -18,6 +19,8 @@ from dimg._client import (
     Client,
     FilterValue,
     ImageCollection,
+    PrunedItem,
+    PruneReport,
     PullPolicy,
     from_env,
 )
@@ -84,6 +87,8 @@ __all__ = [
     "NotFound",
     "Ping",
     "ProtocolError",
+    "PrunedItem",
+    "PruneReport",
     "PullError",
     "PullProgress",
     "PullStream",

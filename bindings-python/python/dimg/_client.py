@@ -30,6 +30,12 @@ if TYPE_CHECKING:
     not present locally), "never" (ImageNotFound when absent), "newer" (when the registry's
     digest differs from the local image's; Docker only)."""
     _StrPath: TypeAlias = str | PathLike[str]
+    from dimg._native import _PrunedItem, _PruneReport
+
+    PrunedItem: TypeAlias = _PrunedItem
+    """One entry of a prune's "ImagesDeleted": {"Untagged": "repo:tag"} or {"Deleted": "sha256:..."}."""
+    PruneReport: TypeAlias = _PruneReport
+    """docker-py's answer to `images.prune()`: {"ImagesDeleted": [PrunedItem, ...], "SpaceReclaimed": int}."""
 else:
 
     def overload(function):
@@ -40,6 +46,8 @@ else:
 
     FilterValue = "str | bool | int | Sequence[str | bool | int]"
     PullPolicy = 'Literal["always", "missing", "never", "newer"]'
+    PrunedItem = 'TypedDict("PrunedItem", {"Untagged": str, "Deleted": str}, total=False)'
+    PruneReport = 'TypedDict("PruneReport", {"ImagesDeleted": list[PrunedItem], "SpaceReclaimed": int})'
 
 from dimg._native import (
     DEFAULT_TIMEOUT,
@@ -95,7 +103,8 @@ class _ImagesBase:
 
 
 class ImageCollection(_ImagesBase):
-    """`client.images`: what `docker images / image inspect / search / pull / rmi / tag` do."""
+    """`client.images`: what `docker images / image inspect / search / pull / rmi / tag / image
+    prune` do."""
 
     def _run(self, call: Call[_T]) -> _T:
         return call.run()
@@ -197,6 +206,38 @@ class ImageCollection(_ImagesBase):
         """`docker tag IMAGE REPOSITORY[:TAG]`. Returns True."""
         return self._run(self._connection.tag_image(image, repository, tag))
 
+    def prune(self, filters: Mapping[str, FilterValue] | None = None, *, all: bool = False) -> PruneReport:
+        """`docker image prune`: removes the dangling images (with `all`, every image no
+        container uses) that match `filters`; docker-py's `prune(filters)`.
+
+        Args:
+            filters: {"until": "24h" | timestamp, "label": "k" | "k=v" | [...], "label!": ...,
+                "dangling": bool}. Filters of one key are alternatives, of different keys all
+                apply. `dangling` is docker-py's way to choose: False means `all=True`, True
+                (the default) dangling images only. Any other key is an InvalidArgument, raised
+                before anything is sent.
+            all: every unused image, not only dangling ones (`docker image prune -a`).
+
+        Returns:
+            docker-py's dict, a PruneReport: {"ImagesDeleted": [{"Untagged": "repo:tag"} |
+            {"Deleted": "sha256:..."}, ...], "SpaceReclaimed": bytes}, in the daemon's order;
+            "ImagesDeleted" is [] when nothing went.
+
+        Raises:
+            InvalidArgument: an unknown filter or an empty value, `all=True` with
+                `dangling=True`.
+            UnsupportedOption: on Podman, `all` (or `dangling=False`), which its compatible API
+                cannot do, and `label!`, which it ignores; nothing is removed.
+            APIError: the daemon refused, e.g. a bad `until` value.
+
+        Example:
+            >>> client.images.prune(filters={"label": "stage=build"})
+            {'ImagesDeleted': [{'Deleted': 'sha256:5f2c...'}], 'SpaceReclaimed': 18}
+            >>> client.images.prune(filters={"dangling": False, "until": "24h"})  # = all=True
+            {'ImagesDeleted': [{'Untagged': 'app:old'}, {'Deleted': 'sha256:9b1e...'}], 'SpaceReclaimed': 7340032}
+        """
+        return self._run(self._connection.prune_images(filters, all))
+
 
 class AsyncImageCollection(_ImagesBase):
     """`AsyncClient.images`: the ImageCollection methods as coroutines."""
@@ -211,6 +252,7 @@ class AsyncImageCollection(_ImagesBase):
     remove = _awaitable(ImageCollection.remove)
     remove_many = _awaitable(ImageCollection.remove_many)
     tag = _awaitable(ImageCollection.tag)
+    prune = _awaitable(ImageCollection.prune)
 
 
 class _ConnectedBase:
@@ -227,6 +269,7 @@ class _ConnectedBase:
         context: str | None = None,
         config_dir: _StrPath | None = None,
         tls: TLSConfig | bool = False,
+        credential_helper_timeout: float | None = None,
     ) -> None:
         """
         Args:
@@ -250,10 +293,15 @@ class _ConnectedBase:
                 key.pem from DOCKER_CERT_PATH (read only when `base_url` is None), else
                 DOCKER_CONFIG, else ~/.docker; False uses TLS only where the environment or
                 the context says so.
+            credential_helper_timeout: seconds a credential helper (a `docker-credential-*`
+                program named by credHelpers or credsStore in config.json) may take to answer;
+                None follows `timeout`. A helper still running then is killed, with what it
+                started, and the call raises CredentialsError naming it.
 
         Raises:
             InvalidArgument: an address dimg does not speak, a context that cannot be read,
-                `base_url` with `context`, `tls` with a context or a non-tcp:// address.
+                `base_url` with `context`, `tls` with a context or a non-tcp:// address, a
+                timeout that is not a positive number of seconds.
             TLSError: TLS files that cannot be read or used.
 
         Example:
@@ -266,8 +314,12 @@ class _ConnectedBase:
             >>> tls = dimg.TLSConfig(ca_cert="ca.pem", client_cert=("cert.pem", "key.pem"))
             >>> dimg.Client("tcp://10.0.0.5:2376", tls=tls).endpoint.kind
             'tls'
+            >>> dimg.Client(timeout=300, credential_helper_timeout=10)  # slow pulls, not a stuck keychain
+            <dimg.Client unix:///var/run/docker.sock>
         """
-        self._connection = Connection(base_url, timeout, version, self._asynchronous, context, config_dir, tls)
+        self._connection = Connection(
+            base_url, timeout, version, self._asynchronous, context, config_dir, tls, credential_helper_timeout
+        )
 
     @classmethod
     def from_env(
@@ -278,11 +330,25 @@ class _ConnectedBase:
         context: str | None = None,
         config_dir: _StrPath | None = None,
         tls: TLSConfig | bool = False,
+        credential_helper_timeout: float | None = None,
     ) -> _Connected:
         """A client that finds the daemon as the docker CLI does: `cls(None, ...)`, see its
         arguments. `version` overrides DOCKER_API_VERSION, `context` DOCKER_HOST and
-        DOCKER_CONTEXT, `tls` the TLS variables."""
-        return cls(None, timeout, version, context=context, config_dir=config_dir, tls=tls)
+        DOCKER_CONTEXT, `tls` the TLS variables.
+
+        Example:
+            >>> dimg.AsyncClient.from_env(credential_helper_timeout=5)
+            <dimg.AsyncClient unix:///var/run/docker.sock>
+        """
+        return cls(
+            None,
+            timeout,
+            version,
+            context=context,
+            config_dir=config_dir,
+            tls=tls,
+            credential_helper_timeout=credential_helper_timeout,
+        )
 
     @property
     def host(self) -> str:
@@ -319,8 +385,9 @@ class _ConnectedBase:
 class Client(_ConnectedBase):
     """A connection to a Docker (or Podman) daemon; every call blocks, with the GIL released,
     and Ctrl-C interrupts it. `dimg.Client(base_url=None, timeout=DEFAULT_TIMEOUT, version=None,
-    *, context=None, config_dir=None, tls=False)`; without `base_url` it connects where the
-    docker CLI would (DOCKER_HOST, DOCKER_CONTEXT, the current context, ...)."""
+    *, context=None, config_dir=None, tls=False, credential_helper_timeout=None)`; without
+    `base_url` it connects where the docker CLI would (DOCKER_HOST, DOCKER_CONTEXT, the current
+    context, ...)."""
 
     _asynchronous = False
 
@@ -329,7 +396,7 @@ class Client(_ConnectedBase):
 
     @property
     def images(self) -> ImageCollection:
-        """Image operations (list, get, search, pull, pull_stream, remove, remove_many, tag)."""
+        """Image operations (list, get, search, pull, pull_stream, remove, remove_many, tag, prune)."""
         return ImageCollection(self._connection)
 
     def ping(self) -> Ping:
@@ -403,6 +470,7 @@ def from_env(
     context: str | None = None,
     config_dir: _StrPath | None = None,
     tls: TLSConfig | bool = False,
+    credential_helper_timeout: float | None = None,
 ) -> Client:
     """docker-py's `docker.from_env()`: a Client that finds the daemon as the docker CLI does
     without flags (DOCKER_HOST, else DOCKER_CONTEXT, else config.json's current context, else
@@ -413,5 +481,14 @@ def from_env(
         <Endpoint ssh ssh://deploy@build-host context=remote>
         >>> dimg.from_env(context="default", timeout=10)  # `docker --context default`
         <dimg.Client unix:///var/run/docker.sock>
+        >>> dimg.from_env(credential_helper_timeout=10)  # a stuck keychain fails in 10 s
+        <dimg.Client unix:///var/run/docker.sock>
     """
-    return Client.from_env(timeout, version, context=context, config_dir=config_dir, tls=tls)
+    return Client.from_env(
+        timeout,
+        version,
+        context=context,
+        config_dir=config_dir,
+        tls=tls,
+        credential_helper_timeout=credential_helper_timeout,
+    )

@@ -4,7 +4,7 @@ result types and the raw `Connection` / `Call` layer. The public clients are dim
 import builtins
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from os import PathLike
-from typing import Any, Generic, Literal, TypeVar, final
+from typing import Any, Generic, Literal, TypedDict, TypeVar, final
 
 __all__ = [
     "__version__",
@@ -172,6 +172,18 @@ class RemovedItem:
     @property
     def value(self) -> str: ...
 
+class _PrunedItem(TypedDict, total=False):
+    """One entry of a prune's "ImagesDeleted": exactly one of the two keys."""
+
+    Untagged: str
+    Deleted: str
+
+class _PruneReport(TypedDict):
+    """docker-py's answer to `images.prune()` (the daemon's JSON)."""
+
+    ImagesDeleted: list[_PrunedItem]
+    SpaceReclaimed: int
+
 @final
 class RemoveReport:
     @property
@@ -292,6 +304,7 @@ class Connection:
         context: str | None,
         config_dir: _StrPath | None,
         tls: TLSConfig | bool,
+        credential_helper_timeout: float | None,
     ) -> Connection: ...
     @property
     def host(self) -> str: ...
@@ -335,6 +348,7 @@ class Connection:
     def remove_image(self, image: str, force: bool, noprune: bool) -> Call[list[RemovedItem]]: ...
     def remove_images(self, images: Sequence[str], force: bool, noprune: bool) -> Call[RemoveReport]: ...
     def tag_image(self, image: str, repository: str, tag: str | None) -> Call[bool]: ...
+    def prune_images(self, filters: Mapping[str, _FilterValue] | None, all: bool) -> Call[_PruneReport]: ...
 
 @final
 class MirrorChange:
