@@ -11,7 +11,8 @@ Control, on the proxy itself (never forwarded):
                               "action": "429" | "503" | "reset" | "reset-mid-body" | "stall",
                               "times": 1,                 how many matching requests it takes
                               "seconds": 30}              for "stall": how long (then forwarded)
-  DELETE /__faults           removes every rule
+  DELETE /__faults           removes every rule; with a JSON body {"path": "/t/p31/"}, only the
+                             rules whose path contains that (a test removes its own)
   GET    /__faults/requests  the requests seen, oldest first: [{"method", "path", "answer"}]
   DELETE /__faults/requests  forgets them
 Rules are matched in order; the first whose path and method match and whose `times` is not used
@@ -117,8 +118,9 @@ def handler(upstream: str, state: State) -> type:
                     state.rules.extend(rules)
                 self.reply(200, b"{}")
             elif path == "/__faults" and self.command == "DELETE":
+                scope = json.loads(body or b"{}").get("path", "")
                 with state.lock:
-                    state.rules.clear()
+                    state.rules[:] = [rule for rule in state.rules if scope not in rule["path"]]
                 self.reply(200, b"{}")
             elif path == "/__faults/requests" and self.command == "GET":
                 with state.lock:

@@ -43,23 +43,29 @@ fn requests_for(repository: &str) -> Vec<String> {
         .collect()
 }
 
+/// Pulls `REPOSITORY:1.0` through the proxy while its manifests are answered with `action`
+/// (as many times as the daemon asks), and returns the pull's error. Only this repository's
+/// rules are added and removed: tests run at once.
+async fn pull_while_manifests_answer(docker: &dimg::Client, repository: &str, action: &str) -> Error {
+    let reference = format!("{}/{repository}:1.0", proxy());
+    cleanup(docker, &reference).await;
+    let manifests = format!("/{repository}/manifests");
+    let rule = serde_json::json!([{"path": manifests, "action": action, "times": 20}]);
+    control("POST", "/__faults", &rule.to_string());
+    let result = docker.images().pull(&reference, &PullOptions::new()).finish().await;
+    control(
+        "DELETE",
+        "/__faults",
+        &serde_json::json!({ "path": manifests }).to_string(),
+    );
+    result.unwrap_err()
+}
+
 #[tokio::test]
 async fn a_registry_rate_limit_is_rate_limited_with_the_registry_s_message() {
     let docker = docker();
     let reference = format!("{}/t/p33:1.0", proxy());
-    cleanup(&docker, &reference).await;
-    control(
-        "POST",
-        "/__faults",
-        r#"[{"path": "/t/p33/manifests", "action": "429", "times": 20}]"#,
-    );
-    let err = docker
-        .images()
-        .pull(&reference, &PullOptions::new())
-        .finish()
-        .await
-        .unwrap_err();
-    control("DELETE", "/__faults", "");
+    let err = pull_while_manifests_answer(&docker, "t/p33", "429").await;
     assert!(matches!(&err, Error::RateLimited { .. }), "{err:?}");
     assert!(err.is_rate_limited() && !err.is_transient(), "{err:?}");
     assert!(err.to_string().contains("pull rate limit"), "{err}");
@@ -74,19 +80,7 @@ async fn a_registry_rate_limit_is_rate_limited_with_the_registry_s_message() {
 async fn a_registry_503_is_transient_and_missing_asks_the_registry_nothing_once_present() {
     let docker = docker();
     let reference = format!("{}/t/p34:1.0", proxy());
-    cleanup(&docker, &reference).await;
-    control(
-        "POST",
-        "/__faults",
-        r#"[{"path": "/t/p34/manifests", "action": "503", "times": 20}]"#,
-    );
-    let err = docker
-        .images()
-        .pull(&reference, &PullOptions::new())
-        .finish()
-        .await
-        .unwrap_err();
-    control("DELETE", "/__faults", "");
+    let err = pull_while_manifests_answer(&docker, "t/p34", "503").await;
     assert!(err.is_transient() && !err.is_rate_limited(), "{err:?}");
 
     // Healthy again: the pull goes through; then `Missing` sends nothing to the registry.

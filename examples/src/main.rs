@@ -290,16 +290,6 @@ impl Globals {
         self.flags.last(long).map(|v| v == "true")
     }
 
-    /// Whether the default context speaks TLS: `--tls` (default `DOCKER_TLS`), `--tlsverify`
-    /// given with any value, or verification on (default `DOCKER_TLS_VERIFY`).
-    fn tls_on(&self) -> bool {
-        let verify = self
-            .bool_flag("tlsverify")
-            .unwrap_or_else(|| env_var("DOCKER_TLS_VERIFY").is_some());
-        let tls = self.bool_flag("tls").unwrap_or_else(|| env_var("DOCKER_TLS").is_some());
-        tls || self.flags.last("tlsverify").is_some() || verify
-    }
-
     /// A TLS file as docker settles it: the flag's value, else the default in `cert_dir`;
     /// a default client certificate or key that does not exist counts as none when TLS is
     /// on (docker's `SetDefaultOptions`); an empty value is none.
@@ -308,7 +298,7 @@ impl Globals {
             Some(given) => PathBuf::from(given),
             None => {
                 let default = self.cert_dir.join(file);
-                if long != "tlscacert" && self.tls_on() && !default.exists() {
+                if long != "tlscacert" && self.connect_options().default_context_uses_tls() && !default.exists() {
                     return None;
                 }
                 default

@@ -151,15 +151,15 @@ static inline void docker_quiet(const char *args) {
     free(command);
 }
 
-/* Imports a one-file image labelled org.example.dimgc=LABEL, named `name` (NULL: a dangling
- * image), with the docker CLI. Returns its id (free it). */
-static inline char *import_image(const char *label, const char *name) {
+/* Imports a one-file image holding `content`, labelled `label` (KEY=VALUE), named `name` (NULL:
+ * a dangling image), with the docker CLI. Returns its id (free it). */
+static inline char *import_labelled(const char *content, const char *label, const char *name) {
     char dir[] = "/tmp/dimgc-import-XXXXXX";
     if (mkdtemp(dir) == NULL) FAIL("mkdtemp failed");
-    char *command = fmt("printf '%s' > %s/file.txt && tar -C %s -cf %s/image.tar file.txt", label, dir, dir, dir);
+    char *command = fmt("printf '%s' > %s/file.txt && tar -C %s -cf %s/image.tar file.txt", content, dir, dir, dir);
     if (system(command) != 0) FAIL("cannot run: %s", command);
     free(command);
-    char *args = fmt("import -c 'LABEL org.example.dimgc=%s' %s/image.tar %s", label, dir, name ? name : "");
+    char *args = fmt("import -c 'LABEL %s' %s/image.tar %s", label, dir, name ? name : "");
     char *output = docker_cli(args);
     free(args);
     /* Docker prints the id; against Podman the CLI prints `sha256:ID: sha256:ID`. */
@@ -169,6 +169,15 @@ static inline char *import_image(const char *label, const char *name) {
     command = fmt("rm -rf %s", dir);
     if (system(command) != 0) FAIL("cannot run: %s", command);
     free(command);
+    return id;
+}
+
+/* Imports a one-file image labelled org.example.dimgc=LABEL (and holding LABEL), named `name`
+ * (NULL: a dangling image). Returns its id (free it). */
+static inline char *import_image(const char *label, const char *name) {
+    char *key_value = fmt("org.example.dimgc=%s", label);
+    char *id = import_labelled(label, key_value, name);
+    free(key_value);
     return id;
 }
 

@@ -6,27 +6,6 @@
 
 #include <unistd.h>
 
-/* Imports a one-file image with `content`, labelled `label` (KEY=VALUE), named `name` (NULL: a
- * dangling image), with the docker CLI. Returns its id (free it). */
-static char *import_labelled(const char *content, const char *label, const char *name) {
-    char dir[] = "/tmp/dimgc-prune-XXXXXX";
-    if (mkdtemp(dir) == NULL) FAIL("mkdtemp failed");
-    char *command = fmt("printf '%s' > %s/file.txt && tar -C %s -cf %s/image.tar file.txt", content, dir, dir, dir);
-    if (system(command) != 0) FAIL("cannot run: %s", command);
-    free(command);
-    char *args = fmt("import -c 'LABEL %s' %s/image.tar %s", label, dir, name ? name : "");
-    char *output = docker_cli(args);
-    free(args);
-    /* Docker prints the id; against Podman the CLI prints `sha256:ID: sha256:ID`. */
-    char *last = strrchr(output, ' ');
-    char *id = fmt("%s", last ? last + 1 : output);
-    free(output);
-    command = fmt("rm -rf %s", dir);
-    if (system(command) != 0) FAIL("cannot run: %s", command);
-    free(command);
-    return id;
-}
-
 /* The ids of every image (intermediate ones too) labelled `label`, how many there are. */
 static size_t count_labelled(dimg_client *client, const char *label, const char *id) {
     dimg_list_options *options = dimg_list_options_new();

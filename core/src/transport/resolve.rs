@@ -85,6 +85,29 @@ impl ConnectOptions {
         config_file_warning(&self.config_dir.clone().unwrap_or_else(|| default_config_dir(&var)))
     }
 
+    /// Whether the built-in `default` context speaks TLS with these flags and the process
+    /// environment: `--tls` (else `DOCKER_TLS`), `--tlsverify` given with any value, or
+    /// verification on (else `DOCKER_TLS_VERIFY`, any non-empty value).
+    ///
+    /// ```
+    /// let mut options = dimg::ConnectOptions::default();
+    /// options.tls_verify = Some(false); // `--tlsverify=false` still turns TLS on
+    /// assert!(options.default_context_uses_tls());
+    /// ```
+    pub fn default_context_uses_tls(&self) -> bool {
+        self.tls_settings(&|name: &str| std::env::var_os(name).filter(|v| !v.is_empty()))
+            .0
+    }
+
+    /// (TLS on, verification on) for the default context; `var` is the environment with
+    /// empty values unset.
+    fn tls_settings(&self, var: &dyn Fn(&str) -> Option<OsString>) -> (bool, bool) {
+        let verify = self.tls_verify.unwrap_or_else(|| var("DOCKER_TLS_VERIFY").is_some());
+        // `--tlsverify` given at all, or DOCKER_TLS_VERIFY set to anything, turns TLS on.
+        let tls = self.tls.unwrap_or_else(|| var("DOCKER_TLS").is_some()) || self.tls_verify.is_some() || verify;
+        (tls, verify)
+    }
+
     /// [`ConnectOptions::resolve`] with `env` standing for the environment.
     ///
     /// # Errors
@@ -116,9 +139,7 @@ impl ConnectOptions {
 
     /// The built-in `default` context: `-H`/`DOCKER_HOST` and the TLS flags and variables.
     fn default_context(&self, var: &dyn Fn(&str) -> Option<OsString>) -> Result<Endpoint> {
-        let tls_verify = self.tls_verify.unwrap_or_else(|| var("DOCKER_TLS_VERIFY").is_some());
-        // `--tlsverify` given at all, or DOCKER_TLS_VERIFY set to anything, turns TLS on.
-        let tls = self.tls.unwrap_or_else(|| var("DOCKER_TLS").is_some()) || self.tls_verify.is_some() || tls_verify;
+        let (tls, tls_verify) = self.tls_settings(var);
         // An empty flag value is the same as none (`-H ''`: the default host).
         let given = |value: &Option<PathBuf>| value.clone().filter(|p| !p.as_os_str().is_empty());
         let host = match self.host.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
