@@ -102,6 +102,15 @@ def spec():
     # Distinct small images for the load tests (many concurrent pulls and removes).
     for i in range(1, 61):
         images.append(image(f"load/l{i:03d}", ["1.0"], [[("l.txt", text(f"load image l{i:03d}\n"))]]))
+    # Sets of 8 images for pull_many, one set per test suite (so that suites running at once
+    # never remove each other's): in each set every image has the set's shared base layer and
+    # one layer of its own, so that a layer shared by several images can be counted.
+    for suite in ["core", "py", "c", "cli", "bench"]:
+        for i in range(1, 9):
+            images.append(image(f"many-{suite}/m{i}", ["1.0"], [
+                [("base.bin", rand(f"many-{suite}-base", 256 * KB))],
+                [("own.bin", rand(f"many-{suite}-{i}", 64 * KB))],
+            ]))
     return images
 
 

@@ -143,9 +143,39 @@ impl Client {
         self.inner.host()
     }
 
-    /// The configured answer timeout (`None`: wait as long as it takes).
+    /// The limit of a whole non-streaming call (`None`: as long as it takes).
     pub fn timeout(&self) -> Option<Duration> {
         self.inner.timeout()
+    }
+
+    /// This client's limits; see [`crate::Timeouts`].
+    pub fn timeouts(&self) -> crate::Timeouts {
+        self.inner.timeouts()
+    }
+
+    /// A client on the same connections with other limits; see [`crate::Client::with_timeouts`].
+    ///
+    /// ```
+    /// let docker = dimg::blocking::Client::with_socket("/tmp/docker.sock");
+    /// let patient = docker.with_timeouts(dimg::Timeouts { total: None, ..docker.timeouts() });
+    /// assert_eq!(patient.timeout(), None);
+    /// ```
+    #[must_use]
+    pub fn with_timeouts(&self, timeouts: crate::Timeouts) -> Client {
+        Client {
+            inner: self.inner.with_timeouts(timeouts),
+            interrupt: self.interrupt.clone(),
+        }
+    }
+
+    /// A client on the same connections whose pulls, searches and inspects are retried by
+    /// `policy`; see [`crate::Client::with_retry`].
+    #[must_use]
+    pub fn with_retry(&self, policy: Option<crate::RetryPolicy>) -> Client {
+        Client {
+            inner: self.inner.with_retry(policy),
+            interrupt: self.interrupt.clone(),
+        }
     }
 
     /// See [`crate::Client::api_version`].
@@ -226,6 +256,32 @@ impl Images<'_> {
     pub fn pull(&self, reference: &str, options: &PullOptions) -> PullStream {
         PullStream {
             inner: self.images().pull(reference, options),
+            interrupt: self.client.interrupt.clone(),
+        }
+    }
+
+    /// `docker pull A B C ...` at once; see [`crate::Images::pull_many`]. Driven on this
+    /// thread like every blocking call: the pulls run together in one `poll(2)`, no thread
+    /// per pull.
+    ///
+    /// ```no_run
+    /// let docker = dimg::blocking::Client::from_env()?;
+    /// let results = docker
+    ///     .images()
+    ///     .pull_many(["tiny:1.0", "tiny:2.0"], &dimg::PullOptions::new(), 4)
+    ///     .finish_with(|p| {
+    ///         eprintln!("{}/{} images", p.totals.images_done, p.totals.images);
+    ///         Ok(())
+    ///     })?;
+    /// # Ok::<(), dimg::Error>(())
+    /// ```
+    pub fn pull_many<I, S>(&self, references: I, options: &PullOptions, concurrency: usize) -> PullMany
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        PullMany {
+            inner: self.images().pull_many(references, options, concurrency),
             interrupt: self.client.interrupt.clone(),
         }
     }
@@ -350,5 +406,41 @@ impl Iterator for PullStream {
 
     fn next(&mut self) -> Option<Result<PullEvent>> {
         self.next_event()
+    }
+}
+
+/// Pulls of several images on a [`Client`]; see [`crate::PullMany`].
+#[must_use = "nothing is pulled until finish or finish_with is called"]
+pub struct PullMany {
+    inner: crate::PullMany,
+    interrupt: Option<(Duration, InterruptCheck)>,
+}
+
+impl std::fmt::Debug for PullMany {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl PullMany {
+    /// Pulls every image; one result per image, in order. See [`crate::PullMany::finish`].
+    ///
+    /// # Errors
+    /// Before anything is sent: an invalid reference or a concurrency of 0.
+    pub fn finish(self) -> Result<Vec<Result<PullSummary>>> {
+        run(self.interrupt.as_ref(), self.inner.finish())
+    }
+
+    /// [`PullMany::finish`] with a progress callback, which runs inside the call (a blocking
+    /// dimg call made from it is refused with [`Error::Reentrant`]); see
+    /// [`crate::PullMany::finish_with`].
+    ///
+    /// # Errors
+    /// As [`PullMany::finish`], or [`Error::Interrupted`].
+    pub fn finish_with(
+        self,
+        progress: impl FnMut(&crate::PullManyProgress<'_>) -> std::result::Result<(), BoxError>,
+    ) -> Result<Vec<Result<PullSummary>>> {
+        run(self.interrupt.as_ref(), self.inner.finish_with(progress))
     }
 }

@@ -9,18 +9,12 @@ use hyper::Method;
 use hyper::http::HeaderMap;
 use tokio::sync::OnceCell;
 
+use crate::api::retry::RetryPolicy;
 use crate::error::{Error, Result};
 use crate::model::Ping;
 use crate::runtime::Driver;
-use crate::transport::{Address, ConnectOptions, DEFAULT_CONTEXT, Endpoint, TlsConfig, Transport};
+use crate::transport::{Address, ConnectOptions, DEFAULT_CONTEXT, Endpoint, Timed, Timeouts, TlsConfig, Transport};
 use crate::version::{ApiVersion, FALLBACK_API_VERSION, MAX_API_VERSION, MIN_API_VERSION};
-
-/// How long to wait for a connection when nothing else is configured (every binding too).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// How long to wait for an answer (and, while streaming, for each next chunk) when nothing
-/// else is configured (every binding too).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A connection to one Docker Engine (or Podman) API socket, for async code.
 ///
@@ -42,6 +36,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// This handle's limits ([`Client::with_timeouts`] changes them for one handle).
+    timeouts: Timeouts,
+    /// This handle's retries for pull, search and inspect ([`Client::with_retry`]).
+    retry: Option<RetryPolicy>,
 }
 
 #[derive(Debug)]
@@ -75,7 +73,7 @@ struct Inner {
 ///     .unwrap();
 /// assert_eq!(client.socket_path(), Some(std::path::Path::new("/run/user/1000/podman/podman.sock")));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ClientBuilder {
     connect: ConnectOptions,
@@ -85,27 +83,11 @@ pub struct ClientBuilder {
     /// Set by [`ClientBuilder::endpoint`]: used as it is, nothing resolved.
     endpoint: Option<Endpoint>,
     tls: Option<TlsConfig>,
-    connect_timeout: Option<Duration>,
-    timeout: Option<Duration>,
+    timeouts: Timeouts,
+    retry: Option<RetryPolicy>,
     credential_helper_timeout: Option<Duration>,
     api_version: Option<ApiVersion>,
     error: Option<String>,
-}
-
-impl Default for ClientBuilder {
-    fn default() -> ClientBuilder {
-        ClientBuilder {
-            connect: ConnectOptions::default(),
-            read_env: false,
-            endpoint: None,
-            tls: None,
-            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
-            timeout: Some(DEFAULT_TIMEOUT),
-            credential_helper_timeout: None,
-            api_version: None,
-            error: None,
-        }
-    }
 }
 
 impl ClientBuilder {
@@ -212,22 +194,47 @@ impl ClientBuilder {
     }
 
     /// How long to wait for the socket to accept a connection (for TLS, and again for the
-    /// handshake; for ssh, for the first answer through it).
+    /// handshake; for ssh, for the first answer through it): [`Timeouts::connect`].
     pub fn connect_timeout(mut self, limit: Duration) -> ClientBuilder {
-        self.connect_timeout = Some(limit);
+        self.timeouts.connect = Some(limit);
         self
     }
 
-    /// How long to wait for an answer; while a pull streams, how long to wait for each next
-    /// chunk. A slower daemon yields [`Error::Timeout`].
+    /// How long to wait for an answer and, while a pull streams, for each next chunk: sets
+    /// both [`Timeouts::total`] and [`Timeouts::idle`]. A slower daemon yields
+    /// [`Error::Timeout`].
     pub fn timeout(mut self, limit: Duration) -> ClientBuilder {
-        self.timeout = Some(limit);
+        self.timeouts.total = Some(limit);
+        self.timeouts.idle = Some(limit);
         self
     }
 
-    /// Waits for answers as long as they take.
+    /// Waits for answers and stream chunks as long as they take (connecting keeps its limit).
     pub fn no_timeout(mut self) -> ClientBuilder {
-        self.timeout = None;
+        self.timeouts.total = None;
+        self.timeouts.idle = None;
+        self
+    }
+
+    /// All three limits at once (see [`Timeouts`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let docker = dimg::Client::builder()
+    ///     .timeouts(dimg::Timeouts { idle: Some(Duration::from_secs(600)), ..Default::default() })
+    ///     .build()?;
+    /// assert_eq!(docker.timeouts().idle, Some(Duration::from_secs(600)));
+    /// # Ok::<(), dimg::Error>(())
+    /// ```
+    pub fn timeouts(mut self, timeouts: Timeouts) -> ClientBuilder {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Retries for pull, search and inspect (none by default); see [`RetryPolicy`] and
+    /// [`Client::with_retry`].
+    pub fn retry(mut self, policy: RetryPolicy) -> ClientBuilder {
+        self.retry = Some(policy);
         self
     }
 
@@ -312,11 +319,13 @@ impl ClientBuilder {
         let endpoint = self.resolve()?;
         Ok(Client {
             inner: Arc::new(Inner {
-                transport: Transport::new(endpoint, driver, self.connect_timeout, self.timeout)?,
+                transport: Transport::new(endpoint, driver)?,
                 pinned: self.api_version,
                 credential_helper_timeout: self.credential_helper_timeout,
                 daemon: OnceCell::new(),
             }),
+            timeouts: self.timeouts,
+            retry: self.retry,
         })
     }
 }
@@ -367,18 +376,68 @@ impl Client {
         self.endpoint().to_string()
     }
 
-    /// The configured answer timeout (`None`: wait as long as it takes).
+    /// The limit of a whole non-streaming call ([`Timeouts::total`]; `None`: as long as it
+    /// takes).
     pub fn timeout(&self) -> Option<Duration> {
-        self.inner.transport.timeout()
+        self.timeouts.total
     }
 
-    /// How long a credential helper may take: its own setting, else the answer timeout.
+    /// This client's limits.
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// A client on the same connections, negotiated version and settings, whose calls run
+    /// under `timeouts` instead: for one call that must be quick (or may be slow) without a
+    /// second connection pool.
+    ///
+    /// ```no_run
+    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
+    /// use std::time::Duration;
+    /// let quick = dimg::Timeouts { total: Some(Duration::from_secs(3)), ..docker.timeouts() };
+    /// let image = docker.with_timeouts(quick).images().inspect("tiny:1.0").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_timeouts(&self, timeouts: Timeouts) -> Client {
+        Client {
+            timeouts,
+            ..self.clone()
+        }
+    }
+
+    /// This client's retries for pull, search and inspect, if any.
+    pub fn retry(&self) -> Option<&RetryPolicy> {
+        self.retry.as_ref()
+    }
+
+    /// A client on the same connections and settings whose pulls, searches and inspects are
+    /// retried by `policy` (`None`: not retried). Other calls never are: a removal, a tag or a
+    /// prune made twice does not mean the same as once.
+    ///
+    /// ```no_run
+    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
+    /// let patient = docker.with_retry(Some(dimg::RetryPolicy::new(4)));
+    /// patient.images().pull("127.0.0.1:5000/tiny:1.0", &Default::default()).finish().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_retry(&self, policy: Option<RetryPolicy>) -> Client {
+        Client {
+            retry: policy,
+            ..self.clone()
+        }
+    }
+
+    /// How long a credential helper may take: its own setting, else the total limit.
     pub(crate) fn credential_helper_timeout(&self) -> Option<Duration> {
         self.inner.credential_helper_timeout.or_else(|| self.timeout())
     }
 
-    pub(crate) fn transport(&self) -> &Transport {
-        &self.inner.transport
+    /// The transport, under this client's limits.
+    pub(crate) fn transport(&self) -> Timed<'_> {
+        Timed {
+            transport: &self.inner.transport,
+            timeouts: self.timeouts,
+        }
     }
 
     /// The API version used for requests: the pinned one, or min(dimg's newest, the daemon's

@@ -69,6 +69,19 @@ pub enum Error {
         stderr: String,
     },
 
+    /// A call retried by a [`crate::RetryPolicy`] failed on every attempt (or a retry was not
+    /// allowed after the first failures): how many attempts were made, and the last one's
+    /// error. Its kind ([`Error::last_attempt`]) is what bindings and the classifying methods
+    /// ([`Error::is_not_found`], [`Error::is_transient`], ...) go by.
+    #[error("gave up after {attempts} attempts: {last}")]
+    Retried {
+        /// Attempts made (at least 2).
+        attempts: u32,
+        /// The last attempt's error.
+        #[source]
+        last: Box<Error>,
+    },
+
     /// The daemon did not answer (or stopped sending) within the configured timeout.
     #[error("no response from the Docker daemon within {0:?}")]
     Timeout(Duration),
@@ -212,7 +225,7 @@ impl Error {
     /// assert_eq!(e.http_status(), Some(404));
     /// ```
     pub fn http_status(&self) -> Option<u16> {
-        match self {
+        match self.last_attempt() {
             Error::NotFound(_) => Some(404),
             Error::Conflict(_) => Some(409),
             Error::Api { status, .. } => Some(*status),
@@ -221,9 +234,37 @@ impl Error {
         }
     }
 
+    /// The error itself, or for [`Error::Retried`] the last attempt's error: the kind of
+    /// failure, whatever the retries.
+    ///
+    /// ```
+    /// let last = dimg::Error::Api { status: 503, message: "Service Unavailable".into() };
+    /// let e = dimg::Error::Retried { attempts: 3, last: Box::new(last) };
+    /// assert!(matches!(e.last_attempt(), dimg::Error::Api { status: 503, .. }));
+    /// assert_eq!(e.http_status(), Some(503));
+    /// ```
+    pub fn last_attempt(&self) -> &Error {
+        match self {
+            Error::Retried { last, .. } => last.last_attempt(),
+            other => other,
+        }
+    }
+
+    /// How many attempts the call made: 1 unless it was retried ([`Error::Retried`]).
+    ///
+    /// ```
+    /// assert_eq!(dimg::Error::NotFound("No such image: x:1".into()).attempts(), 1);
+    /// ```
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Retried { attempts, .. } => *attempts,
+            _ => 1,
+        }
+    }
+
     /// `true` for a 404 from the daemon. `docker rmi -f` exits 0 when every error is of this kind.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::NotFound(_))
+        matches!(self.last_attempt(), Error::NotFound(_))
     }
 
     /// `true` when the registry's rate limit refused the request ([`Error::RateLimited`]).
@@ -234,7 +275,7 @@ impl Error {
     /// assert!(!e.is_transient());
     /// ```
     pub fn is_rate_limited(&self) -> bool {
-        matches!(self, Error::RateLimited { .. })
+        matches!(self.last_attempt(), Error::RateLimited { .. })
     }
 
     /// Whether the same request may well succeed if simply made again a little later: the
@@ -266,7 +307,7 @@ impl Error {
     /// assert!(!Error::Api { status: 500, message: "no space left on device".into() }.is_transient());
     /// ```
     pub fn is_transient(&self) -> bool {
-        match self {
+        match self.last_attempt() {
             Error::Timeout(_) => true,
             Error::Protocol { source, .. } => is_interrupted_connection(source.as_ref()),
             Error::Api { status: 502..=504, .. } => true,

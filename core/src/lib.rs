@@ -64,8 +64,10 @@ pub use api::options::{
 };
 pub use api::prune::{PruneFilter, PruneOptions, PruneReport};
 pub use api::pull::{PullEvent, PullOutcome, PullPhase, PullStream, PullSummary};
+pub use api::pull_many::{PullMany, PullManyProgress, PullTotals, PullUpdate};
+pub use api::retry::{RetryAttempt, RetryObserver, RetryPolicy};
 pub use auth::{CredentialStore, Credentials, RegistryAuth};
-pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use client::{Client, ClientBuilder};
 pub use error::{BoxError, Error, Result};
 pub use model::{
     Component, ImageConfig, ImageInspect, ImageSummary, IndexInfo, Info, ManifestSummary, Ping, RegistryConfig,
@@ -73,7 +75,10 @@ pub use model::{
 };
 pub use reference::ImageRef;
 pub use transport::endpoint::DEFAULT_SOCKET;
-pub use transport::{Address, ConnectOptions, DEFAULT_CONTEXT, Endpoint, EndpointKind, SshAddress, TlsConfig};
+pub use transport::{
+    Address, ConnectOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONTEXT, DEFAULT_TIMEOUT, Endpoint, EndpointKind,
+    SshAddress, Timeouts, TlsConfig,
+};
 pub use version::{ApiVersion, MAX_API_VERSION, MIN_API_VERSION, ParseApiVersionError};
 
 /// Compile-time checks: clients and streams move between threads and tasks.

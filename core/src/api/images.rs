@@ -10,8 +10,10 @@ use crate::api::options::{
     ImageFilter, ListOptions, PullOptions, PullPolicy, RemoveOptions, SearchFilter, SearchOptions, check_platform,
 };
 use crate::api::pull::{Local, PullStream, Started, local_for_policy, remote_digest};
+use crate::api::pull_many::PullMany;
 use crate::api::query::{FilterForm, Target, encode_image_path, filters_json};
 use crate::api::require;
+use crate::api::retry::retrying;
 use crate::auth::{Credentials, HelperLimits, registry_key};
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -214,8 +216,11 @@ impl<'a> Images<'a> {
         let target = search_target(term, options)?;
         let target = self.client.versioned(&target).await?;
         let auth = auth_header(self.client, &options.credentials, registry_key(search_index(term))).await?;
-        let (_, body) = self.client.transport().send_read(Method::GET, &target, &auth).await?;
-        decode(&target, &body)
+        retrying(self.client, || async {
+            let (_, body) = self.client.transport().send_read(Method::GET, &target, &auth).await?;
+            decode(&target, &body)
+        })
+        .await
     }
 
     /// `docker pull NAME[:TAG|@DIGEST]`. The reference is parsed and normalised first; a
@@ -254,57 +259,40 @@ impl<'a> Images<'a> {
         };
         let client = self.client.clone();
         let display = request.display.clone();
-        let timeout = client.transport().timeout();
+        let request = std::sync::Arc::new(request);
+        let restart_client = client.clone();
         PullStream::new(
-            client.clone(),
+            client,
             display,
-            timeout,
-            Box::pin(async move {
-                let version = client.api_version().await?;
-                // Refused client-side before anything else is asked (a pinned version sends no ping).
-                if request.platform.is_some() {
-                    require("platform", ApiVersion::new(1, 32), version)?;
-                }
-                let podman = client.is_podman().await?;
-                if request.tag.is_none() && podman {
-                    // Podman's compatible endpoint ignores a missing tag and pulls `latest`.
-                    return Err(Error::Unsupported(
-                        "pulling all tags (-a) is not supported by Podman's Docker-compatible API; pull each tag"
-                            .to_string(),
-                    ));
-                }
-                let decision = decide(&client, &request, version, podman).await?;
-                if let Decision::Skip { digest } = decision {
-                    return Ok(Started::Skipped { digest });
-                }
-                let mut target =
-                    Target::new(&format!("/v{version}/images/create")).param("fromImage", &request.from_image);
-                if let Some(tag) = &request.tag {
-                    target = target.param("tag", tag);
-                }
-                if let Some(platform) = &request.platform {
-                    target = target.param("platform", platform);
-                }
-                let auth = match decision {
-                    Decision::Pull { auth: Some(auth) } => auth,
-                    _ => auth_header(&client, &request.credentials, request.auth_key.clone()).await?,
-                };
-                // Podman's stream never says whether anything changed: remember what the
-                // reference named before, to compare once the pull is done.
-                let podman_before = match podman {
-                    true => Some(crate::api::pull::local_id(&client, &request.display).await),
-                    false => None,
-                };
-                let response = client
-                    .transport()
-                    .send(Method::POST, &target.into_string(), &auth, None)
-                    .await?;
-                Ok(Started::Pulling {
-                    body: response.into_body(),
-                    podman_before,
-                })
-            }),
+            Box::new(move || Box::pin(start_pull(restart_client.clone(), request.clone()))),
         )
+    }
+
+    /// `docker pull A B C ...` at once: at most `concurrency` pulls run together, each as
+    /// [`Images::pull`] with `options` (and this client's retries), with one progress over all
+    /// ([`crate::PullTotals`]). Every reference is checked first: one bad reference fails the
+    /// whole call before anything is sent. Otherwise one result per image, in the order given;
+    /// a failed image does not stop the others.
+    ///
+    /// ```no_run
+    /// # async fn demo(docker: dimg::Client) -> dimg::Result<()> {
+    /// let refs = ["127.0.0.1:5000/tiny:1.0", "127.0.0.1:5000/tiny:2.0", "127.0.0.1:5000/nosuch:1"];
+    /// let results = docker.images().pull_many(refs, &dimg::PullOptions::new(), 4).finish().await?;
+    /// for (reference, result) in refs.iter().zip(&results) {
+    ///     match result {
+    ///         Ok(summary) => println!("{reference}: {:?}", summary.outcome),
+    ///         Err(e) => println!("{reference}: {e}"),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn pull_many<I, S>(&self, references: I, options: &PullOptions, concurrency: usize) -> PullMany
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let references = references.into_iter().map(|r| r.as_ref().to_string()).collect();
+        PullMany::new(self.client.clone(), references, options, concurrency)
     }
 
     /// `docker rmi NAME|ID`: untag, and delete when the last reference goes.
@@ -368,6 +356,13 @@ impl<'a> Images<'a> {
     /// ```
     pub async fn inspect(&self, name: &str) -> Result<ImageInspect> {
         let name = validate_image_name(name)?;
+        retrying(self.client, || self.inspect_once(name)).await
+    }
+
+    /// [`Images::inspect`] without retries, for the inspects inside other calls (which have
+    /// their own).
+    pub(crate) async fn inspect_once(&self, name: &str) -> Result<ImageInspect> {
+        let name = validate_image_name(name)?;
         let target = self
             .client
             .versioned(&format!("/images/{}/json", encode_image_path(name)))
@@ -409,6 +404,52 @@ impl<'a> Images<'a> {
         self.client.transport().send_read(Method::POST, &request, &[]).await?;
         Ok(())
     }
+}
+
+/// One attempt of a pull: negotiation, the policy's look at the local image, credentials, and
+/// the request whose answer is the progress stream.
+async fn start_pull(client: Client, request: std::sync::Arc<PullRequest>) -> Result<Started> {
+    let version = client.api_version().await?;
+    // Refused client-side before anything else is asked (a pinned version sends no ping).
+    if request.platform.is_some() {
+        require("platform", ApiVersion::new(1, 32), version)?;
+    }
+    let podman = client.is_podman().await?;
+    if request.tag.is_none() && podman {
+        // Podman's compatible endpoint ignores a missing tag and pulls `latest`.
+        return Err(Error::Unsupported(
+            "pulling all tags (-a) is not supported by Podman's Docker-compatible API; pull each tag".to_string(),
+        ));
+    }
+    let decision = decide(&client, &request, version, podman).await?;
+    if let Decision::Skip { digest } = decision {
+        return Ok(Started::Skipped { digest });
+    }
+    let mut target = Target::new(&format!("/v{version}/images/create")).param("fromImage", &request.from_image);
+    if let Some(tag) = &request.tag {
+        target = target.param("tag", tag);
+    }
+    if let Some(platform) = &request.platform {
+        target = target.param("platform", platform);
+    }
+    let auth = match decision {
+        Decision::Pull { auth: Some(auth) } => auth,
+        _ => auth_header(&client, &request.credentials, request.auth_key.clone()).await?,
+    };
+    // Podman's stream never says whether anything changed: remember what the
+    // reference named before, to compare once the pull is done.
+    let podman_before = match podman {
+        true => Some(crate::api::pull::local_id(&client, &request.display).await),
+        false => None,
+    };
+    let response = client
+        .transport()
+        .send(Method::POST, &target.into_string(), &auth, None)
+        .await?;
+    Ok(Started::Pulling {
+        body: response.into_body(),
+        podman_before,
+    })
 }
 
 /// The GET /images/json target for these options at this version.
@@ -484,6 +525,11 @@ struct PullRequest {
     familiar: String,
     /// Whether the reference names content by digest (which cannot change).
     by_digest: bool,
+}
+
+/// What [`Images::pull`] would refuse before sending anything, for [`Images::pull_many`].
+pub(crate) fn check_pull(reference: &str, options: &PullOptions) -> Result<()> {
+    pull_request(reference, options).map(|_| ())
 }
 
 fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {

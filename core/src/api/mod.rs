@@ -2,7 +2,8 @@
 //! answer is read. Each adds methods to [`Client`](crate::Client).
 //!
 //! - [`images`]: list, search, pull, remove, inspect, tag (and their options in [`options`]).
-//! - [`pull`]: the pull stream and its summary.
+//! - [`pull`]: the pull stream and its summary; [`pull_many`]: many pulls with one progress.
+//! - [`retry`]: retries of transient failures.
 //! - [`system`]: ping, version, info.
 //! - [`query`] builds request targets; [`jsonlines`] splits streamed answers.
 
@@ -11,7 +12,9 @@ pub(crate) mod jsonlines;
 pub(crate) mod options;
 pub(crate) mod prune;
 pub(crate) mod pull;
+pub(crate) mod pull_many;
 pub(crate) mod query;
+pub(crate) mod retry;
 pub(crate) mod system;
 
 use crate::error::{Error, Result};

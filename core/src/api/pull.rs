@@ -13,6 +13,7 @@ use crate::transport::ResponseBody;
 use serde::Deserialize;
 
 use crate::api::jsonlines::JsonLines;
+use crate::api::retry::Retries;
 use crate::error::{Error, Result};
 use crate::runtime::Driver;
 
@@ -44,6 +45,10 @@ pub enum PullPhase {
     Digest,
     /// `Status: Downloaded newer image for ...` or `Status: Image is up to date for ...`.
     Status,
+    /// dimg's own event, not the daemon's: the pull failed in a way worth trying again and
+    /// will be, as its [`crate::RetryPolicy`] says (`Attempt 2 of 3 in 0.5s after: ...`). The
+    /// events that follow are the next attempt's.
+    Retry,
     /// Any other text.
     Other,
 }
@@ -69,6 +74,7 @@ impl PullPhase {
             PullPhase::Retrying => "retrying",
             PullPhase::Digest => "digest",
             PullPhase::Status => "status",
+            PullPhase::Retry => "retry",
             PullPhase::Other => "other",
         }
     }
@@ -379,7 +385,7 @@ fn has_control(text: &[u8]) -> bool {
 /// it, if any.
 async fn local_image(client: &crate::Client, reference: &str) -> Option<(String, Option<String>)> {
     let wanted = crate::ImageRef::parse(reference).ok()?;
-    let image = client.images().inspect(reference).await.ok()?;
+    let image = client.images().inspect_once(reference).await.ok()?;
     let digest = repo_digests(&image.repo_digests, &wanted.name()).into_iter().next();
     Some((image.id, digest))
 }
@@ -452,7 +458,7 @@ pub(crate) async fn local_for_policy(
     platform: Option<&str>,
     shown: &str,
 ) -> Result<Local> {
-    let image = match client.images().inspect(name).await {
+    let image = match client.images().inspect_once(name).await {
         Ok(image) => image,
         Err(Error::NotFound(_)) => return Ok(Local::Absent),
         Err(e) => return Err(e),
@@ -683,8 +689,13 @@ enum State {
     Ended,
     /// Looking up what the daemon did not say (Podman: digest and outcome).
     Completing(Pin<Box<dyn Future<Output = Completion> + Send>>),
+    /// Waiting before the next attempt of a retried pull.
+    Backoff(crate::runtime::Sleep),
     Done,
 }
+
+/// Makes the start of one more attempt of a pull.
+pub(crate) type Restart = Box<dyn FnMut() -> Starting + Send>;
 
 /// The events of one pull, in order. Created by [`crate::Images::pull`]; nothing is sent
 /// until it is first polled. Ends at once, without events, when the pull policy skipped the
@@ -721,6 +732,9 @@ pub struct PullStream {
     /// Whose timer the idle timeout is (the client's driver).
     driver: Driver,
     idle: Option<crate::runtime::Sleep>,
+    /// Another attempt, for a client with a [`crate::RetryPolicy`].
+    restart: Option<Restart>,
+    retries: Retries,
 }
 
 impl std::fmt::Debug for PullStream {
@@ -732,18 +746,18 @@ impl std::fmt::Debug for PullStream {
 }
 
 impl PullStream {
-    pub(crate) fn new(
-        client: crate::Client,
-        reference: String,
-        timeout: Option<Duration>,
-        start: Starting,
-    ) -> PullStream {
-        let driver = client.transport().driver();
+    /// A pull of `reference` by `client` whose attempts `restart` starts (the first at once).
+    pub(crate) fn new(client: crate::Client, reference: String, mut restart: Restart) -> PullStream {
+        let transport = client.transport();
+        let (driver, timeout) = (transport.driver(), transport.idle());
+        let policy = client.retry().cloned();
         PullStream {
             driver,
+            state: State::Starting(restart()),
+            restart: policy.is_some().then_some(restart),
+            retries: Retries::new(policy),
             completion: Some((client, reference.clone())),
             podman_before: None,
-            state: State::Starting(start),
             lines: JsonLines::new(),
             summary: PullSummary::new(reference),
             timeout,
@@ -761,6 +775,8 @@ impl PullStream {
             timeout: None,
             driver: Driver::Tokio,
             idle: None,
+            restart: None,
+            retries: Retries::new(None),
         }
     }
 
@@ -840,9 +856,30 @@ impl PullStream {
         }
     }
 
+    /// Ends the stream with `error`, or, when the retry policy allows another attempt, waits
+    /// for it, saying so in a [`PullPhase::Retry`] event.
     fn fail(&mut self, error: Error) -> Poll<Option<Result<PullEvent>>> {
         self.state = State::Done;
-        Poll::Ready(Some(Err(error)))
+        if self.restart.is_none() {
+            return Poll::Ready(Some(Err(error)));
+        }
+        match self.retries.next(error) {
+            Ok((delay, said)) => {
+                self.state = State::Backoff(crate::runtime::sleep(self.driver, delay));
+                // What the failed attempt saw does not describe the pull that follows.
+                self.summary = PullSummary::new(std::mem::take(&mut self.summary.reference));
+                self.lines = JsonLines::new();
+                self.idle = None;
+                Poll::Ready(Some(Ok(PullEvent {
+                    id: None,
+                    status: said,
+                    phase: PullPhase::Retry,
+                    current: None,
+                    total: None,
+                })))
+            }
+            Err(error) => Poll::Ready(Some(Err(error))),
+        }
     }
 }
 
@@ -881,6 +918,11 @@ impl Stream for PullStream {
                     }
                     this.state = State::Done;
                 }
+                State::Backoff(wait) => {
+                    ready!(Pin::new(wait).poll(cx));
+                    let restart = this.restart.as_mut().expect("only a retried pull waits");
+                    this.state = State::Starting(restart());
+                }
                 State::Starting(start) => match ready!(start.as_mut().poll(cx)) {
                     Ok(Started::Pulling { body, podman_before }) => {
                         this.podman_before = podman_before;
@@ -899,10 +941,10 @@ impl Stream for PullStream {
                 },
                 State::Streaming(_) => {
                     if let Some(item) = this.buffered_event() {
-                        if item.is_err() {
-                            this.state = State::Done;
-                        }
-                        return Poll::Ready(Some(item));
+                        return match item {
+                            Ok(event) => Poll::Ready(Some(Ok(event))),
+                            Err(e) => this.fail(e),
+                        };
                     }
                     let State::Streaming(body) = &mut this.state else {
                         unreachable!("checked by the outer match")
@@ -920,11 +962,10 @@ impl Stream for PullStream {
                         Poll::Ready(None) => {
                             this.state = State::Ended;
                             if let Some(line) = this.lines.finish() {
-                                let event = this.event_from(&line);
-                                if event.is_err() {
-                                    this.state = State::Done;
-                                }
-                                return Poll::Ready(Some(event));
+                                return match this.event_from(&line) {
+                                    Ok(event) => Poll::Ready(Some(Ok(event))),
+                                    Err(e) => this.fail(e),
+                                };
                             }
                         }
                         Poll::Pending => {

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::{RegistryAuth, base64_decode};
-use crate::client::DEFAULT_TIMEOUT;
 use crate::error::{BoxError, Error, Result};
+use crate::transport::DEFAULT_TIMEOUT;
 
 /// A `config.json` key reduced to its host, as the docker CLI compares them
 /// (`https://host:5000/v1/` → `host:5000`).

@@ -7,6 +7,7 @@
 //! - [`connect`]: connectors, one per kind of endpoint, for either driver: [`tls`] (rustls)
 //!   and [`ssh`] (the system `ssh` running `docker system dial-stdio`) over the plain ones.
 //! - [`pool`]: kept-alive connections driven by the caller.
+//! - [`timeouts`]: the limits of a call, and the transport as one call sees it.
 //! - [`polled`]: the sockets of [`crate::blocking::Client`], waited for with `poll(2)`.
 
 pub(crate) mod connect;
@@ -15,9 +16,9 @@ pub(crate) mod polled;
 pub(crate) mod pool;
 pub(crate) mod resolve;
 pub(crate) mod ssh;
+pub(crate) mod timeouts;
 pub(crate) mod tls;
 
-use std::future::Future;
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,40 +35,34 @@ pub(crate) use self::pool::ResponseBody;
 use self::pool::{Pool, SendError};
 pub use self::resolve::{ConnectOptions, DEFAULT_CONTEXT};
 use self::ssh::SshFailure;
+pub(crate) use self::timeouts::Timed;
+pub use self::timeouts::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Timeouts};
 use self::tls::TlsFailure;
 use crate::error::{BoxError, Error, Result};
-use crate::runtime::{self, Driver};
+use crate::runtime::Driver;
 
 /// The largest JSON body read into memory (a list of 10 000 images is ~5 MB).
 const MAX_BODY: usize = 256 * 1024 * 1024;
 /// The largest error body kept.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// The request side shared by every clone of a [`crate::Client`].
+/// The request side shared by every clone of a [`crate::Client`]; its calls go through
+/// [`Timed`], which adds the limits of the client making them.
 #[derive(Debug)]
 pub(crate) struct Transport {
     pool: Arc<Pool>,
     endpoint: Endpoint,
     connector: Connector,
     driver: Driver,
-    connect_timeout: Option<Duration>,
-    timeout: Option<Duration>,
 }
 
 impl Transport {
-    pub(crate) fn new(
-        endpoint: Endpoint,
-        driver: Driver,
-        connect_timeout: Option<Duration>,
-        timeout: Option<Duration>,
-    ) -> Result<Transport> {
+    pub(crate) fn new(endpoint: Endpoint, driver: Driver) -> Result<Transport> {
         Ok(Transport {
             pool: Arc::default(),
             connector: Connector::new(&endpoint)?,
             endpoint,
             driver,
-            connect_timeout,
-            timeout,
         })
     }
 
@@ -80,41 +75,15 @@ impl Transport {
         self.driver
     }
 
-    pub(crate) fn timeout(&self) -> Option<Duration> {
-        self.timeout
-    }
-
-    /// Runs `fut` under the request timeout.
-    pub(crate) async fn timed<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
-        match self.timeout {
-            Some(limit) => runtime::timeout(self.driver, limit, fut)
-                .await
-                .unwrap_or(Err(Error::Timeout(limit))),
-            None => fut.await,
-        }
-    }
-
-    /// Sends a request and returns the response once its headers arrived with a 2xx status,
-    /// under the request timeout; any other status becomes an [`Error`] carrying the daemon's
-    /// message.
-    pub(crate) async fn send(
-        &self,
-        method: Method,
-        target: &str,
-        headers: &[(&'static str, HeaderValue)],
-        body: Option<Bytes>,
-    ) -> Result<Response<ResponseBody>> {
-        self.timed(self.exchange(method, target, headers, body)).await
-    }
-
-    /// [`Transport::send`] without the timeout, so that callers put one deadline around all
-    /// they do.
+    /// Sends one request (connecting under `connect_timeout` if no kept-alive connection is
+    /// free) and returns a 2xx response; no overall limit, which [`Timed`] puts around it.
     async fn exchange(
         &self,
         method: Method,
         target: &str,
         headers: &[(&'static str, HeaderValue)],
         body: Option<Bytes>,
+        connect_timeout: Option<Duration>,
     ) -> Result<Response<ResponseBody>> {
         let uri: Uri = target
             .parse()
@@ -135,7 +104,7 @@ impl Transport {
         let response = self
             .pool
             .send(request, || {
-                connect::connect(&self.connector, self.driver, self.connect_timeout)
+                connect::connect(&self.connector, self.driver, connect_timeout)
             })
             .await
             .map_err(|e| self.request_error(e))?;
@@ -146,26 +115,18 @@ impl Transport {
         }
     }
 
-    /// Sends a request and reads the whole 2xx body, all under the request timeout.
-    pub(crate) async fn send_read(
+    /// [`Transport::exchange`], then the whole 2xx body.
+    async fn exchange_read(
         &self,
         method: Method,
         target: &str,
         headers: &[(&'static str, HeaderValue)],
+        connect_timeout: Option<Duration>,
     ) -> Result<(hyper::http::response::Parts, Bytes)> {
-        self.timed(async {
-            let response = self.exchange(method, target, headers, None).await?;
-            let (parts, body) = response.into_parts();
-            let bytes = read_body(body, MAX_BODY).await?;
-            Ok((parts, bytes))
-        })
-        .await
-    }
-
-    /// Sends a request and decodes the 2xx body as JSON.
-    pub(crate) async fn json<T: DeserializeOwned>(&self, method: Method, target: &str) -> Result<T> {
-        let (_, body) = self.send_read(method, target, &[]).await?;
-        decode(target, &body)
+        let response = self.exchange(method, target, headers, None, connect_timeout).await?;
+        let (parts, body) = response.into_parts();
+        let bytes = read_body(body, MAX_BODY).await?;
+        Ok((parts, bytes))
     }
 
     /// A Go daemon's answer to plain HTTP on its TLS port, told as the TLS problem it is.
