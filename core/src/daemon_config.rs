@@ -24,8 +24,11 @@ const MIRRORS_KEY: &str = "registry-mirrors";
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MirrorChange {
-    /// The file that was read (and written when `changed`).
+    /// The file as named by the caller.
     pub path: PathBuf,
+    /// The file that was read (and written when `changed`): `path` with symbolic links
+    /// followed.
+    pub target: PathBuf,
     /// Whether the file was rewritten (false when the mirror was already there / absent).
     pub changed: bool,
     /// The mirrors now configured, in order.
@@ -34,16 +37,26 @@ pub struct MirrorChange {
     pub restart_required: bool,
 }
 
-/// Checks a mirror URL the way dockerd does (`http` or `https`, a host, no path, query or
-/// fragment) and returns it normalised to `scheme://host[:port]/`, as `docker info` shows it.
+/// Checks a mirror URL and returns it normalised to `scheme://host[:port]/`, as `docker info`
+/// shows it. Everything dockerd refuses when it starts is refused (a URL Go's `url.Parse`
+/// cannot read, such as `http://[::1`; a scheme other than `http`/`https`; a query or
+/// fragment; credentials), and so is what dockerd 20.10 accepts but can never reach: an empty
+/// host (`http://:80`, `http://[]`), a host name that breaks the label rules (`http://-.`), a
+/// port outside 1..=65535, and a path. Credentials in a refused URL are masked as dockerd masks
+/// them (`alice:xxxxx@`), and a long URL is cut short in the message.
 ///
 /// ```
-/// assert_eq!(dimg::daemon_config::normalize_mirror("https://mirror.example.com").unwrap(), "https://mirror.example.com/");
-/// assert!(dimg::daemon_config::normalize_mirror("mirror.example.com").is_err());
-/// assert!(dimg::daemon_config::normalize_mirror("http://m.example.com/v2/?x=1").is_err());
+/// use dimg::daemon_config::normalize_mirror;
+/// assert_eq!(normalize_mirror("https://mirror.example.com").unwrap(), "https://mirror.example.com/");
+/// assert_eq!(normalize_mirror("http://[::1]:5000").unwrap(), "http://[::1]:5000/");
+/// assert!(normalize_mirror("mirror.example.com").is_err());
+/// assert!(normalize_mirror("http://m.example.com/v2/?x=1").is_err());
+/// let e = normalize_mirror("https://alice:TopSecret@m.example.com").unwrap_err().to_string();
+/// assert!(e.contains("alice:xxxxx@") && !e.contains("TopSecret"), "{e}");
 /// ```
 pub fn normalize_mirror(url: &str) -> Result<String> {
-    let bad = |why: &str| Error::InvalidArgument(format!("invalid registry mirror {url:?}: {why}"));
+    let shown = masked(url);
+    let bad = |why: &str| Error::InvalidArgument(format!("invalid registry mirror {shown:?}: {why}"));
     let (scheme, rest) = url
         .trim()
         .split_once("://")
@@ -52,27 +65,101 @@ pub fn normalize_mirror(url: &str) -> Result<String> {
     if scheme != "http" && scheme != "https" {
         return Err(bad("the scheme must be http or https"));
     }
-    let (host, path) = match rest.find(['/', '?', '#']) {
+    let (authority, path) = match rest.find(['/', '?', '#']) {
         Some(i) => rest.split_at(i),
         None => (rest, ""),
     };
+    if authority.contains('@') {
+        return Err(bad(
+            "credentials are not allowed in a mirror URL (dockerd refuses it: username/password not allowed in URI)",
+        ));
+    }
     if !path.is_empty() && path != "/" {
         return Err(bad("a mirror is a host: no path, query or fragment"));
     }
-    let valid_host = !host.is_empty()
-        && !host.contains('@')
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
-    if !valid_host {
-        return Err(bad("the host is missing or has characters a host cannot have"));
-    }
-    if let Some((_, port)) = host.rsplit_once(':').filter(|_| !host.ends_with(']'))
-        && port.parse::<u16>().is_err()
+    let host = mirror_host(authority).map_err(bad)?;
+    Ok(format!("{scheme}://{host}/"))
+}
+
+/// `host[:port]` of a mirror, lower-cased, or why it cannot be one.
+fn mirror_host(authority: &str) -> std::result::Result<String, &'static str> {
+    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+        // An IPv6 literal: `[address]` or `[address]:port`.
+        let (address, after) = inner.split_once(']').ok_or("missing ']' in the host")?;
+        if address.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err("the address in brackets is not an IPv6 address");
+        }
+        let port = match after {
+            "" => None,
+            _ => Some(after.strip_prefix(':').ok_or("unexpected text after ']' in the host")?),
+        };
+        (&authority[..address.len() + 2], port)
+    } else {
+        if authority.contains(['[', ']']) {
+            return Err("brackets belong around an IPv6 address only");
+        }
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        };
+        if host.is_empty() {
+            return Err("the host is missing");
+        }
+        if host.parse::<std::net::Ipv4Addr>().is_err() && !is_host_name(host) {
+            return Err(
+                "the host is not a host name (labels of letters, digits and '-', not starting or ending with '-') or an address",
+            );
+        }
+        (host, port)
+    };
+    if let Some(port) = port
+        && !(port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0))
     {
-        return Err(bad("the port is not a number from 0 to 65535"));
+        return Err("the port is not a number from 1 to 65535");
     }
-    Ok(format!("{scheme}://{}/", host.to_ascii_lowercase()))
+    let mut text = host.to_ascii_lowercase();
+    if let Some(port) = port {
+        text.push(':');
+        text.push_str(port);
+    }
+    Ok(text)
+}
+
+/// A DNS host name: dot-separated labels of 1 to 63 letters, digits, `-` or `_` (which
+/// registries' internal names use), neither starting nor ending with `-`; 253 characters at
+/// most; one trailing dot allowed.
+fn is_host_name(host: &str) -> bool {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+/// `url` as a message may show it: a password replaced by `xxxxx` (as dockerd does), cut short
+/// when long.
+fn masked(url: &str) -> String {
+    let (prefix, rest) = url.split_once("://").map_or(("", url), |(scheme, rest)| (scheme, rest));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let shown = match rest[..authority_end].rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            let scheme = if prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix}://")
+            };
+            format!("{scheme}{user}:xxxxx@{host}{}", &rest[authority_end..])
+        }
+        None => url.to_string(),
+    };
+    Error::excerpt(&shown).into_owned()
 }
 
 /// The mirrors configured in a `daemon.json` (empty when the file or the key is absent).
@@ -127,26 +214,74 @@ fn same_mirror(configured: &str, normalized: &str) -> bool {
     normalize_mirror(configured).is_ok_and(|m| m == normalized)
 }
 
+/// The top-level members of a JSON object in their order, duplicates included (a map would
+/// keep only the last of two equal keys, as dockerd's decoder does, and so lose the first).
+struct Members(Vec<(String, Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Members, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
 fn read(path: &Path) -> Result<Map<String, Value>> {
     let text = match std::fs::read(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Map::new()),
         Err(e) => return Err(Error::InvalidArgument(format!("cannot read {}: {e}", path.display()))),
     };
+    if text.starts_with(b"\xEF\xBB\xBF") {
+        // dockerd 20.10 reads the file with Go's encoding/json, which refuses the mark.
+        return Err(Error::InvalidArgument(format!(
+            "{} starts with a UTF-8 byte order mark, which dockerd refuses (\"invalid character 'ï' looking for \
+             beginning of value\"); remove it; not touching it",
+            path.display()
+        )));
+    }
     if text.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
-    match serde_json::from_slice::<Value>(&text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Error::InvalidArgument(format!(
-            "{} is not a JSON object; not touching it",
-            path.display()
-        ))),
-        Err(e) => Err(Error::InvalidArgument(format!(
-            "cannot parse {} ({e}); not touching it",
-            path.display()
-        ))),
+    let members = match serde_json::from_slice::<Members>(&text) {
+        Ok(members) => members.0,
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            return Err(Error::InvalidArgument(format!(
+                "{} is not a JSON object; not touching it",
+                path.display()
+            )));
+        }
+        Err(e) => {
+            return Err(Error::InvalidArgument(format!(
+                "cannot parse {} ({e}); not touching it",
+                path.display()
+            )));
+        }
+    };
+    let mut config = Map::new();
+    for (key, value) in members {
+        if config.contains_key(&key) {
+            return Err(Error::InvalidArgument(format!(
+                "{}: the key {:?} appears more than once (dockerd would use the last one only); not touching it",
+                path.display(),
+                Error::excerpt(&key)
+            )));
+        }
+        config.insert(key, value);
     }
+    Ok(config)
 }
 
 fn mirrors_of(path: &Path, config: &Map<String, Value>) -> Result<Vec<String>> {
@@ -170,9 +305,14 @@ fn mirrors_of(path: &Path, config: &Map<String, Value>) -> Result<Vec<String>> {
     }
 }
 
+/// Reads, changes and (when `change` says so) rewrites the file `path` is or links to, under an
+/// exclusive lock held from the read to the rename, so that edits made at the same time by
+/// other processes or threads all land.
 fn edit(path: &Path, change: impl FnOnce(&mut Vec<String>) -> bool) -> Result<MirrorChange> {
-    let mut config = read(path)?;
-    let mut mirrors = mirrors_of(path, &config)?;
+    let target = follow_links(path)?;
+    let _lock = EditLock::take(&target)?;
+    let mut config = read(&target)?;
+    let mut mirrors = mirrors_of(&target, &config)?;
     let changed = change(&mut mirrors);
     if changed {
         config.insert(
@@ -181,14 +321,81 @@ fn edit(path: &Path, change: impl FnOnce(&mut Vec<String>) -> bool) -> Result<Mi
         );
         let mut text = serde_json::to_vec_pretty(&Value::Object(config)).expect("JSON values always serialise");
         text.push(b'\n');
-        write_atomically(path, &text)?;
+        write_atomically(&target, &text)?;
     }
     Ok(MirrorChange {
         path: path.to_path_buf(),
+        target,
         changed,
         mirrors,
         restart_required: changed,
     })
+}
+
+/// The file `path` names once symbolic links are followed (relative links from the link's own
+/// directory), so that a link owned by configuration management stays a link and its target
+/// is what changes. A missing final file is fine: it is created.
+fn follow_links(path: &Path) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    // Linux's own limit on links followed in one lookup.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&current)
+                    .map_err(|e| Error::InvalidArgument(format!("cannot read the link {}: {e}", current.display())))?;
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(Error::InvalidArgument(format!(
+        "{}: too many levels of symbolic links; not touching it",
+        path.display()
+    )))
+}
+
+/// An exclusive `flock(2)` on `.NAME.lock` next to the file being edited, released when
+/// dropped (and by the kernel if the process dies). A lock of its own rather than on the file
+/// itself, which the rename replaces.
+struct EditLock {
+    _file: std::fs::File,
+}
+
+impl EditLock {
+    fn take(target: &Path) -> Result<EditLock> {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let lock_path = dir_of(target).join(format!(".{name}.lock"));
+        let failed = |e: std::io::Error| Error::InvalidArgument(format!("cannot lock {}: {e}", lock_path.display()));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(failed)?;
+        loop {
+            // SAFETY: flock on a descriptor this function owns.
+            if unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&file), libc::LOCK_EX) } == 0 {
+                return Ok(EditLock { _file: file });
+            }
+            let error = std::io::Error::last_os_error();
+            if error.kind() != std::io::ErrorKind::Interrupted {
+                return Err(failed(error));
+            }
+        }
+    }
+}
+
+/// The directory a file is in (`.` for a bare name).
+fn dir_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// Writes `path` through a temporary file in the same directory and a rename, keeping the
@@ -196,10 +403,7 @@ fn edit(path: &Path, change: impl FnOnce(&mut Vec<String>) -> bool) -> Result<Mi
 fn write_atomically(path: &Path, text: &[u8]) -> Result<()> {
     let failed =
         |what: &str, e: std::io::Error| Error::InvalidArgument(format!("cannot {what} {}: {e}", path.display()));
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = dir_of(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -290,8 +494,16 @@ mod tests {
         assert_eq!(removed.mirrors, ["https://b.example/"]);
         assert_eq!(registry_mirrors(&path).unwrap(), ["https://b.example/"]);
         assert!(!remove_registry_mirror(&path, "https://zzz.example").unwrap().changed);
-        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+        let mut leftovers: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        leftovers.sort();
+        assert_eq!(
+            leftovers,
+            [".daemon.json.lock", "daemon.json"],
+            "no temporary file is left behind"
+        );
         std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 
@@ -317,6 +529,151 @@ mod tests {
         }
         let err = add_registry_mirror(&path, "not a url").unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(_)));
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn hosts_dockerd_cannot_use_are_refused_and_secrets_masked() {
+        for (bad, why) in [
+            ("http://[::1", "missing ']'"),
+            ("http://:80", "host is missing"),
+            ("http://[]", "not an IPv6 address"),
+            ("http://-.", "not a host name"),
+            ("http://a..b", "not a host name"),
+            ("http://x:0", "port"),
+            ("http://x:65536", "port"),
+            ("http://x:", "port"),
+            ("http://x:+80", "port"),
+            ("http://[::1]x", "after ']'"),
+            ("http://a[b]", "brackets"),
+        ] {
+            let err = normalize_mirror(bad).unwrap_err().to_string();
+            assert!(err.contains(why), "{bad:?}: {err}");
+        }
+        assert_eq!(
+            normalize_mirror("http://Reg_1.Example.COM.:443").unwrap(),
+            "http://reg_1.example.com.:443/"
+        );
+        assert_eq!(
+            normalize_mirror("http://10.0.0.1:5000/").unwrap(),
+            "http://10.0.0.1:5000/"
+        );
+
+        let err = normalize_mirror("https://alice:TopSecret@m.example.com")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "invalid registry mirror \"https://alice:xxxxx@m.example.com\": credentials are not allowed in a mirror URL \
+             (dockerd refuses it: username/password not allowed in URI)"
+        );
+        let err = normalize_mirror("https://alice:Top@Secret@m.example.com/x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains("Top") && !err.contains("Secret") && err.contains("alice:xxxxx@m.example.com"),
+            "{err}"
+        );
+        let err = normalize_mirror("https://bob@m.example.com").unwrap_err().to_string();
+        assert!(err.contains("bob:xxxxx@m.example.com"), "{err}");
+
+        let huge = format!("http://{}", "a".repeat(1 << 20));
+        let err = normalize_mirror(&huge).unwrap_err().to_string();
+        assert!(err.len() < 600, "{} bytes of message", err.len());
+        assert!(
+            err.contains(&format!("({} bytes in all)", huge.len())),
+            "{}",
+            &err[..300]
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_a_repeated_key_are_refused_untouched() {
+        let path = scratch("bom");
+        let bom = "\u{feff}{\"registry-mirrors\": []}";
+        std::fs::write(&path, bom).unwrap();
+        let err = add_registry_mirror(&path, "http://m.example.com")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("byte order mark") && err.contains("not touching it"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), bom);
+
+        let twice = r#"{"registry-mirrors": ["https://a.example/"], "debug": true, "registry-mirrors": ["https://b.example/"]}"#;
+        std::fs::write(&path, twice).unwrap();
+        let err = add_registry_mirror(&path, "http://m.example.com")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"registry-mirrors\" appears more than once"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), twice);
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_link_stays_a_link_and_its_target_changes() {
+        let dir = scratch("links").parent().unwrap().to_path_buf();
+        let real_dir = dir.join("real");
+        std::fs::create_dir_all(&real_dir).unwrap();
+        let real = real_dir.join("daemon.json");
+        std::fs::write(&real, "{\"debug\": true}\n").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let relative = dir.join("relative.json");
+        let absolute = dir.join("absolute.json");
+        let chained = dir.join("chained.json");
+        let _ = std::fs::remove_file(&relative);
+        let _ = std::fs::remove_file(&absolute);
+        let _ = std::fs::remove_file(&chained);
+        std::os::unix::fs::symlink("real/daemon.json", &relative).unwrap();
+        std::os::unix::fs::symlink(&real, &absolute).unwrap();
+        std::os::unix::fs::symlink("relative.json", &chained).unwrap();
+
+        let change = add_registry_mirror(&relative, "https://a.example").unwrap();
+        assert_eq!(change.target, real_dir.join("daemon.json"));
+        add_registry_mirror(&absolute, "https://b.example").unwrap();
+        add_registry_mirror(&chained, "https://c.example").unwrap();
+        for link in [&relative, &absolute, &chained] {
+            assert!(
+                std::fs::symlink_metadata(link).unwrap().file_type().is_symlink(),
+                "{link:?}"
+            );
+        }
+        assert_eq!(
+            registry_mirrors(&real).unwrap(),
+            ["https://a.example/", "https://b.example/", "https://c.example/"]
+        );
+        assert!(std::fs::read_to_string(&real).unwrap().contains("\"debug\": true"));
+        assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
+
+        let looped = dir.join("loop.json");
+        let _ = std::fs::remove_file(&looped);
+        std::os::unix::fs::symlink("loop.json", &looped).unwrap();
+        let err = add_registry_mirror(&looped, "https://d.example")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("too many levels of symbolic links"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn edits_from_many_threads_at_once_all_land() {
+        let path = scratch("threads");
+        let _ = std::fs::remove_file(&path);
+        let threads: Vec<_> = (0..16)
+            .map(|n| {
+                let path = path.clone();
+                std::thread::spawn(move || add_registry_mirror(&path, &format!("https://m{n}.example.com")).unwrap())
+            })
+            .collect();
+        for thread in threads {
+            assert!(thread.join().unwrap().changed);
+        }
+        let mut mirrors = registry_mirrors(&path).unwrap();
+        mirrors.sort();
+        let mut expected: Vec<String> = (0..16).map(|n| format!("https://m{n}.example.com/")).collect();
+        expected.sort();
+        assert_eq!(mirrors, expected);
         std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 }

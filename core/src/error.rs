@@ -406,6 +406,15 @@ impl Error {
         }
     }
 
+    /// `text` as an error message may repeat it: at most [`EXCERPT_CHARS`] characters, then
+    /// how long it was, so that a megabyte of input never becomes a megabyte of message.
+    pub(crate) fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+        match text.char_indices().nth(EXCERPT_CHARS) {
+            None => std::borrow::Cow::Borrowed(text),
+            Some((cut, _)) => std::borrow::Cow::Owned(format!("{}... ({} bytes in all)", &text[..cut], text.len())),
+        }
+    }
+
     pub(crate) fn invalid_reference(input: &str, reason: impl Into<String>) -> Error {
         Error::InvalidReference {
             input: input.to_string(),
@@ -413,6 +422,9 @@ impl Error {
         }
     }
 }
+
+/// The most characters of caller input an error message repeats (see [`Error::excerpt`]).
+pub(crate) const EXCERPT_CHARS: usize = 200;
 
 /// Whether an error chain says the connection carrying the answer was cut off: reset,
 /// aborted, closed (EOF) before the answer was complete.
@@ -548,5 +560,35 @@ mod tests {
         for error in &lasting {
             assert!(!error.is_transient(), "{error:?}");
         }
+    }
+
+    /// A megabyte of input never becomes a megabyte of message, whichever check refuses it.
+    #[test]
+    fn refused_input_is_repeated_in_excerpts_only() {
+        let huge = "A".repeat(1 << 20);
+        let refusals = [
+            crate::ImageRef::parse(&huge).unwrap_err(),
+            crate::ImageRef::parse(&format!("x/{huge}:1")).unwrap_err(),
+            crate::check_platform(&format!("linux/{huge}*")).unwrap_err(),
+            crate::check_platform(&format!("linux/{huge}!")).unwrap_err(),
+            huge.parse::<crate::ImageFilter>().unwrap_err(),
+            format!("{huge}=1").parse::<crate::ImageFilter>().unwrap_err(),
+            format!("dangling={huge}").parse::<crate::ImageFilter>().unwrap_err(),
+            crate::SearchFilter::from_pair("stars", &huge).unwrap_err(),
+            huge.parse::<crate::PullPolicy>().unwrap_err(),
+            format!("{huge}=x").parse::<crate::PruneFilter>().unwrap_err(),
+            crate::Endpoint::parse(&format!("tcp://{huge}:port")).unwrap_err(),
+            crate::daemon_config::normalize_mirror(&format!("http://{huge}")).unwrap_err(),
+        ];
+        for error in refusals {
+            let text = error.chain();
+            assert!(text.len() < 1024, "{} bytes: {}...", text.len(), &text[..300]);
+        }
+        assert_eq!(Error::excerpt("short"), "short");
+        let cut = Error::excerpt(&"é".repeat(300)).into_owned();
+        assert!(
+            cut.starts_with(&"é".repeat(EXCERPT_CHARS)) && cut.ends_with("... (600 bytes in all)"),
+            "{cut}"
+        );
     }
 }

@@ -12,7 +12,11 @@
 //! - [`Images`]: [`list`](Images::list), [`search`](Images::search), [`pull`](Images::pull)
 //!   (a stream of typed events), [`remove`](Images::remove) and
 //!   [`remove_many`](Images::remove_many) (docker rmi's semantics), [`inspect`](Images::inspect),
-//!   [`tag`](Images::tag).
+//!   [`tag`](Images::tag), [`prune`](Images::prune), and [`pull_many`](Images::pull_many) (many
+//!   pulls at once with one progress, [`PullTotals`]).
+//! - [`Timeouts`] (connect, total, idle) for every call, per client or per call
+//!   ([`Client::with_timeouts`]); [`RetryPolicy`] for pull, search and inspect, retrying only
+//!   transient failures ([`Error::is_transient`]).
 //! - [`ImageRef`]: references parsed and normalised like distribution/reference, so a bad name
 //!   fails before any request and can never smuggle query parameters or path segments.
 //! - [`Error`]: one error enum for every failure.

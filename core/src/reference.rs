@@ -151,7 +151,10 @@ impl ImageRef {
         if changes_when_lowercased(remote) {
             return Err(Error::invalid_reference(
                 s,
-                format!("invalid reference format: repository name ({remote}) must be lowercase"),
+                format!(
+                    "invalid reference format: repository name ({}) must be lowercase",
+                    Error::excerpt(remote)
+                ),
             ));
         }
         let full = format!("{domain}/{remainder}");

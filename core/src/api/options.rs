@@ -12,7 +12,9 @@ fn parse_bool(key: &str, value: &str) -> Result<bool> {
         "true" | "1" => Ok(true),
         "false" | "0" => Ok(false),
         _ => Err(Error::InvalidArgument(format!(
-            "invalid filter '{key}={value}': expected true or false"
+            "invalid filter '{}={}': expected true or false",
+            Error::excerpt(key),
+            Error::excerpt(value)
         ))),
     }
 }
@@ -20,9 +22,12 @@ fn parse_bool(key: &str, value: &str) -> Result<bool> {
 /// Splits `KEY=VALUE` as the docker CLI does: key trimmed and lowercased, value trimmed,
 /// split at the first `=`.
 pub(crate) fn split_filter(text: &str) -> Result<(String, String)> {
-    let (key, value) = text
-        .split_once('=')
-        .ok_or_else(|| Error::InvalidArgument(format!("bad format of filter (expected name=value): {text:?}")))?;
+    let (key, value) = text.split_once('=').ok_or_else(|| {
+        Error::InvalidArgument(format!(
+            "bad format of filter (expected name=value): {:?}",
+            Error::excerpt(text)
+        ))
+    })?;
     Ok((key.trim().to_ascii_lowercase(), value.trim().to_string()))
 }
 
@@ -107,7 +112,12 @@ impl ImageFilter {
             "since" => ImageFilter::Since(value),
             "reference" => ImageFilter::Reference(value),
             "until" => ImageFilter::Until(value),
-            _ => return Err(Error::InvalidArgument(format!("invalid filter '{key}'"))),
+            _ => {
+                return Err(Error::InvalidArgument(format!(
+                    "invalid filter '{}'",
+                    Error::excerpt(&key)
+                )));
+            }
         })
     }
 }
@@ -247,11 +257,19 @@ impl SearchFilter {
         let (key, value) = (key.trim().to_ascii_lowercase(), value.trim().to_string());
         Ok(match key.as_str() {
             "stars" => SearchFilter::Stars(value.parse().map_err(|_| {
-                Error::InvalidArgument(format!("invalid filter 'stars={value}': expected a number of stars"))
+                Error::InvalidArgument(format!(
+                    "invalid filter 'stars={}': expected a number of stars",
+                    Error::excerpt(&value)
+                ))
             })?),
             "is-official" => SearchFilter::IsOfficial(parse_bool(&key, &value)?),
             "is-automated" => SearchFilter::IsAutomated(parse_bool(&key, &value)?),
-            _ => return Err(Error::InvalidArgument(format!("invalid filter '{key}'"))),
+            _ => {
+                return Err(Error::InvalidArgument(format!(
+                    "invalid filter '{}'",
+                    Error::excerpt(&key)
+                )));
+            }
         })
     }
 }
@@ -412,7 +430,8 @@ impl FromStr for PullPolicy {
             .find(|policy| policy.as_str() == wanted)
             .ok_or_else(|| {
                 Error::InvalidArgument(format!(
-                    "invalid pull policy {text:?}: expected always, missing, never or newer"
+                    "invalid pull policy {:?}: expected always, missing, never or newer",
+                    Error::excerpt(text)
                 ))
             })
     }
@@ -526,9 +545,10 @@ impl PullOptions {
 /// [`Error::InvalidArgument`] with the daemon's message.
 pub fn check_platform(platform: &str) -> Result<String> {
     const COMPONENT: &str = "^[A-Za-z0-9_-]+$";
+    let shown = Error::excerpt(platform);
     if platform.contains('*') {
         return Err(Error::InvalidArgument(format!(
-            "{platform:?}: wildcards not yet supported: invalid argument"
+            "{shown:?}: wildcards not yet supported: invalid argument"
         )));
     }
     let parts: Vec<&str> = platform.split('/').collect();
@@ -539,13 +559,14 @@ pub fn check_platform(platform: &str) -> Result<String> {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !valid {
             return Err(Error::InvalidArgument(format!(
-                "{part:?} is an invalid component of {platform:?}: platform specifier component must match {COMPONENT:?}: invalid argument"
+                "{:?} is an invalid component of {shown:?}: platform specifier component must match {COMPONENT:?}: invalid argument",
+                Error::excerpt(part)
             )));
         }
     }
     if parts.len() > 3 {
         return Err(Error::InvalidArgument(format!(
-            "{platform:?}: cannot parse platform specifier: invalid argument"
+            "{shown:?}: cannot parse platform specifier: invalid argument"
         )));
     }
     Ok(platform.to_ascii_lowercase())

@@ -53,7 +53,10 @@ impl FromStr for PruneFilter {
     fn from_str(text: &str) -> Result<PruneFilter> {
         let (key, value) = split_filter(text)?;
         if value.is_empty() {
-            return Err(Error::InvalidArgument(format!("filter {key:?} needs a value")));
+            return Err(Error::InvalidArgument(format!(
+                "filter {:?} needs a value",
+                Error::excerpt(&key)
+            )));
         }
         match key.as_str() {
             "until" => Ok(PruneFilter::Until(value)),
@@ -61,7 +64,10 @@ impl FromStr for PruneFilter {
             "label!" => Ok(PruneFilter::LabelNot(value)),
             // `dangling` is set from `all`, as the docker CLI does; anything else the daemon
             // refuses ("Invalid filter"), so it is refused here, before any request.
-            other => Err(Error::InvalidArgument(format!("invalid filter '{other}'"))),
+            other => Err(Error::InvalidArgument(format!(
+                "invalid filter '{}'",
+                Error::excerpt(other)
+            ))),
         }
     }
 }

@@ -208,7 +208,8 @@ impl Endpoint {
     /// [`Error::InvalidArgument`] for an empty string, a bad port or host, and for schemes
     /// dimg does not speak (`npipe://`, `fd://`), naming the input.
     pub fn parse(host: &str) -> Result<Endpoint> {
-        let invalid = |why: &str| Error::InvalidArgument(format!("invalid daemon address {host:?}: {why}"));
+        let invalid =
+            |why: &str| Error::InvalidArgument(format!("invalid daemon address {:?}: {why}", Error::excerpt(host)));
         let trimmed = host.trim();
         if trimmed.is_empty() {
             return Err(invalid("it is empty"));
