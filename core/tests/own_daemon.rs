@@ -222,6 +222,44 @@ fn a_daemon_of_our_own_configured_killed_and_restarted() {
             .unwrap()
             .contains("deprecated-key-path")
     );
+    //    Then 10 processes and 6 threads add one mirror each at the same time, through a
+    //    relative symbolic link to the file: every edit lands, the link stays a link, and the
+    //    daemon accepts the file they wrote.
+    let link = daemon.dir.join("link.json");
+    std::os::unix::fs::symlink("daemon.json", &link).unwrap();
+    let processes: Vec<Child> = (0..10)
+        .map(|n| {
+            Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "mirror_edit_child", "--nocapture"])
+                .env(
+                    MIRROR_EDIT_CHILD,
+                    format!("{}\nhttps://m{n}.example.com", link.display()),
+                )
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let threads: Vec<_> = (0..6)
+        .map(|n| {
+            let link = link.clone();
+            std::thread::spawn(move || {
+                dimg::daemon_config::add_registry_mirror(&link, &format!("https://t{n}.example.com"))
+            })
+        })
+        .collect();
+    for mut process in processes {
+        assert!(process.wait().unwrap().success());
+    }
+    for thread in threads {
+        assert!(thread.join().unwrap().unwrap().changed);
+    }
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    let mut added: Vec<String> = (0..10)
+        .map(|n| format!("https://m{n}.example.com/"))
+        .chain((0..6).map(|n| format!("https://t{n}.example.com/")))
+        .collect();
+    added.sort();
     daemon.start();
     let docker = Client::builder()
         .socket_path(daemon.socket())
@@ -230,7 +268,11 @@ fn a_daemon_of_our_own_configured_killed_and_restarted() {
         .unwrap();
     rt.block_on(async {
         let info = docker.info().await.unwrap();
-        assert_eq!(info.registry_mirrors(), [format!("{mirror}/")]);
+        let mirrors = info.registry_mirrors();
+        assert_eq!(mirrors[0], format!("{mirror}/"), "{mirrors:?}");
+        let mut others = mirrors[1..].to_vec();
+        others.sort();
+        assert_eq!(others, added, "every concurrent edit is in the file dockerd read");
         let summary = docker
             .images()
             .pull("zookeeper", &PullOptions::new())
@@ -403,7 +445,28 @@ fn a_daemon_of_our_own_configured_killed_and_restarted() {
         assert!(docker.images().list(&ListOptions::new()).await.is_ok());
     });
 
-    // 7. Removing the mirror again leaves the file as it was, apart from the key.
+    // 7. Removing the mirrors again leaves the file as it was, apart from the key.
     let change = dimg::daemon_config::remove_registry_mirror(daemon.config(), &mirror).unwrap();
-    assert!(change.changed && change.mirrors.is_empty());
+    assert!(change.changed && change.mirrors.len() == added.len());
+    for other in &added {
+        dimg::daemon_config::remove_registry_mirror(&link, other).unwrap();
+    }
+    assert!(
+        dimg::daemon_config::registry_mirrors(daemon.config())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Set for the child processes of the test above: `PATH\nURL` of the mirror to add.
+const MIRROR_EDIT_CHILD: &str = "DIMG_TEST_MIRROR_EDIT_CHILD";
+
+/// Not a test of its own: the body of the processes that edit one file at once (above). Does
+/// nothing unless started by it.
+#[test]
+fn mirror_edit_child() {
+    if let Ok(job) = std::env::var(MIRROR_EDIT_CHILD) {
+        let (path, url) = job.split_once('\n').unwrap();
+        assert!(dimg::daemon_config::add_registry_mirror(path, url).unwrap().changed);
+    }
 }
