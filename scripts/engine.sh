@@ -694,6 +694,10 @@ location = "127.0.0.1:$AUTH_PORT"
 insecure = true
 
 [[registry]]
+location = "127.0.0.1:$FAULT_PORT"
+insecure = true
+
+[[registry]]
 prefix = "docker.io"
 location = "docker.io"
 

@@ -290,8 +290,8 @@ impl Error {
     /// - the daemon answered 502, 503 or 504;
     /// - the daemon's message (a 500 answer or a pull stream's `errorDetail`) says the
     ///   registry connection failed that way: `connection reset by peer`, `unexpected EOF`,
-    ///   `TLS handshake timeout`, `i/o timeout`, or the registry's own 502/503/504 (or 500)
-    ///   status.
+    ///   `TLS handshake timeout`, `i/o timeout`, or the registry's (or search index's) own
+    ///   502/503/504 (or 500) status.
     ///
     /// Not transient: everything else, in particular [`Error::RateLimited`] (asking again uses
     /// up the limit), [`Error::Unauthorized`] and [`Error::NotFound`] (the same request fails
@@ -372,6 +372,11 @@ impl Error {
             "502 bad gateway",
             "503 service unavailable",
             "504 gateway timeout",
+            // How dockerd 20.10 words a search index's 5xx (registry/session.go).
+            "unexpected status code 500",
+            "unexpected status code 502",
+            "unexpected status code 503",
+            "unexpected status code 504",
         ]
         .iter()
         .any(|needle| lower.contains(needle))
