@@ -9,9 +9,9 @@ use hyper::Method;
 use hyper::http::HeaderMap;
 use tokio::sync::OnceCell;
 
-use crate::api::retry::RetryPolicy;
 use crate::error::{Error, Result};
 use crate::model::Ping;
+use crate::retry::RetryPolicy;
 use crate::runtime::Driver;
 use crate::transport::{Address, ConnectOptions, DEFAULT_CONTEXT, Endpoint, Timed, Timeouts, TlsConfig, Transport};
 use crate::version::{ApiVersion, FALLBACK_API_VERSION, MAX_API_VERSION, MIN_API_VERSION};

@@ -58,6 +58,7 @@ mod error;
 pub mod fuzzing;
 mod model;
 pub mod reference;
+mod retry;
 mod runtime;
 mod transport;
 mod version;
@@ -69,7 +70,6 @@ pub use api::options::{
 pub use api::prune::{PruneFilter, PruneOptions, PruneReport};
 pub use api::pull::{PullEvent, PullOutcome, PullPhase, PullStream, PullSummary};
 pub use api::pull_many::{PullMany, PullManyProgress, PullTotals, PullUpdate};
-pub use api::retry::{RetryAttempt, RetryObserver, RetryPolicy};
 pub use auth::{CredentialStore, Credentials, RegistryAuth};
 pub use client::{Client, ClientBuilder};
 pub use error::{BoxError, Error, Result};
@@ -78,6 +78,7 @@ pub use model::{
     RemovedItem, RootFs, SearchResult, Version,
 };
 pub use reference::ImageRef;
+pub use retry::{RetryAttempt, RetryObserver, RetryPolicy};
 pub use transport::endpoint::DEFAULT_SOCKET;
 pub use transport::{
     Address, ConnectOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONTEXT, DEFAULT_TIMEOUT, Endpoint, EndpointKind,

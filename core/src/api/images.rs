@@ -13,12 +13,12 @@ use crate::api::pull::{Local, PullStream, Started, local_for_policy, remote_dige
 use crate::api::pull_many::PullMany;
 use crate::api::query::{FilterForm, Target, encode_image_path, filters_json};
 use crate::api::require;
-use crate::api::retry::retrying;
 use crate::auth::{Credentials, HelperLimits, registry_key};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{ImageInspect, ImageSummary, RemovedItem, SearchResult, removed_items};
 use crate::reference::{ImageRef, validate_image_name};
+use crate::retry::retrying;
 use crate::runtime;
 use crate::transport::decode;
 use crate::version::ApiVersion;
@@ -216,10 +216,14 @@ impl<'a> Images<'a> {
         let target = search_target(term, options)?;
         let target = self.client.versioned(&target).await?;
         let auth = auth_header(self.client, &options.credentials, registry_key(search_index(term))).await?;
-        retrying(self.client, || async {
-            let (_, body) = self.client.transport().send_read(Method::GET, &target, &auth).await?;
-            decode(&target, &body)
-        })
+        retrying(
+            self.client.retry().cloned(),
+            self.client.transport().driver(),
+            || async {
+                let (_, body) = self.client.transport().send_read(Method::GET, &target, &auth).await?;
+                decode(&target, &body)
+            },
+        )
         .await
     }
 
@@ -291,8 +295,17 @@ impl<'a> Images<'a> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let references = references.into_iter().map(|r| r.as_ref().to_string()).collect();
-        PullMany::new(self.client.clone(), references, options, concurrency)
+        let references: Vec<String> = references.into_iter().map(|r| r.as_ref().to_string()).collect();
+        let refused = if concurrency == 0 {
+            Some(Error::InvalidArgument(
+                "pull_many needs a concurrency of at least 1".to_string(),
+            ))
+        } else {
+            references
+                .iter()
+                .find_map(|reference| pull_request(reference, options).err())
+        };
+        PullMany::new(self.client.clone(), references, options, concurrency, refused)
     }
 
     /// `docker rmi NAME|ID`: untag, and delete when the last reference goes.
@@ -356,7 +369,8 @@ impl<'a> Images<'a> {
     /// ```
     pub async fn inspect(&self, name: &str) -> Result<ImageInspect> {
         let name = validate_image_name(name)?;
-        retrying(self.client, || self.inspect_once(name)).await
+        let (policy, driver) = (self.client.retry().cloned(), self.client.transport().driver());
+        retrying(policy, driver, || self.inspect_once(name)).await
     }
 
     /// [`Images::inspect`] without retries, for the inspects inside other calls (which have
@@ -525,11 +539,6 @@ struct PullRequest {
     familiar: String,
     /// Whether the reference names content by digest (which cannot change).
     by_digest: bool,
-}
-
-/// What [`Images::pull`] would refuse before sending anything, for [`Images::pull_many`].
-pub(crate) fn check_pull(reference: &str, options: &PullOptions) -> Result<()> {
-    pull_request(reference, options).map(|_| ())
 }
 
 fn pull_request(reference: &str, options: &PullOptions) -> Result<PullRequest> {

@@ -3,7 +3,6 @@
 //!
 //! - [`images`]: list, search, pull, remove, inspect, tag (and their options in [`options`]).
 //! - [`pull`]: the pull stream and its summary; [`pull_many`]: many pulls with one progress.
-//! - [`retry`]: retries of transient failures.
 //! - [`system`]: ping, version, info.
 //! - [`query`] builds request targets; [`jsonlines`] splits streamed answers.
 
@@ -14,7 +13,6 @@ pub(crate) mod prune;
 pub(crate) mod pull;
 pub(crate) mod pull_many;
 pub(crate) mod query;
-pub(crate) mod retry;
 pub(crate) mod system;
 
 use crate::error::{Error, Result};

@@ -13,8 +13,8 @@ use crate::transport::ResponseBody;
 use serde::Deserialize;
 
 use crate::api::jsonlines::JsonLines;
-use crate::api::retry::Retries;
 use crate::error::{Error, Result};
+use crate::retry::Retries;
 use crate::runtime::Driver;
 
 /// What one pull message says, classified from the daemon's `status` text.

@@ -24,7 +24,8 @@ use crate::error::{BoxError, Error, Result};
 ///
 /// # Examples
 /// ```
-/// let totals = dimg::PullTotals { bytes_done: 50, bytes_total: 200, elapsed: std::time::Duration::from_secs(1), ..Default::default() };
+/// let mut totals = dimg::PullTotals::default();
+/// (totals.bytes_done, totals.bytes_total, totals.elapsed) = (50, 200, std::time::Duration::from_secs(1));
 /// assert_eq!(totals.rate(), 50.0);
 /// assert_eq!(totals.eta(), Some(std::time::Duration::from_secs(3)));
 /// ```
@@ -223,16 +224,14 @@ impl Tally {
 }
 
 impl PullMany {
-    pub(crate) fn new(client: Client, references: Vec<String>, options: &PullOptions, concurrency: usize) -> PullMany {
-        let refused = if concurrency == 0 {
-            Some(Error::InvalidArgument(
-                "pull_many needs a concurrency of at least 1".to_string(),
-            ))
-        } else {
-            references
-                .iter()
-                .find_map(|reference| crate::api::images::check_pull(reference, options).err())
-        };
+    /// Pulls of `references`; `refused` is what the caller found wrong before anything is sent.
+    pub(crate) fn new(
+        client: Client,
+        references: Vec<String>,
+        options: &PullOptions,
+        concurrency: usize,
+        refused: Option<Error>,
+    ) -> PullMany {
         PullMany {
             client,
             references,

@@ -1,12 +1,12 @@
 //! Retries of transient failures: [`RetryPolicy`], and the loop that applies it to pull,
-//! search and inspect.
+//! search and inspect (which the operations in `api` run their requests in).
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::runtime::Driver;
 
 /// Called before each retry with what failed and how long dimg waits before trying again.
 pub type RetryObserver = Arc<dyn Fn(&RetryAttempt<'_>) + Send + Sync>;
@@ -38,7 +38,8 @@ pub type RetryObserver = Arc<dyn Fn(&RetryAttempt<'_>) + Send + Sync>;
 ///     .jitter(0.0);
 /// assert_eq!(policy.backoff(1), Duration::from_millis(200));
 /// assert_eq!(policy.backoff(2), Duration::from_millis(600));
-/// assert_eq!(policy.backoff(3), Duration::from_secs(2)); // 1.8 s would be next; the cap is 2 s
+/// assert_eq!(policy.backoff(3), Duration::from_millis(1800));
+/// assert_eq!(policy.backoff(4), Duration::from_secs(2)); // 5.4 s, but the cap is 2 s
 /// let docker = dimg::Client::builder().retry(policy).build()?;
 /// # Ok::<(), dimg::Error>(())
 /// ```
@@ -262,20 +263,20 @@ fn spread(random: &mut u64, wait: Duration, jitter: f64) -> Duration {
     wait.mul_f64(1.0 - jitter + 2.0 * jitter * unit)
 }
 
-/// Runs `call` under `client`'s retry policy: again after each transient failure, waiting
-/// as the policy says, until it succeeds or gives up.
-pub(crate) async fn retrying<T, F, Fut>(client: &Client, mut call: F) -> Result<T>
+/// Runs `call` under `policy` (none: once): again after each transient failure, waiting as
+/// the policy says on `driver`'s timers, until it succeeds or gives up.
+pub(crate) async fn retrying<T, F, Fut>(policy: Option<RetryPolicy>, driver: Driver, mut call: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
 {
-    let mut retries = Retries::new(client.retry().cloned());
+    let mut retries = Retries::new(policy);
     loop {
         match call().await {
             Ok(value) => return Ok(value),
             Err(error) => {
                 let (delay, _) = retries.next(error)?;
-                crate::runtime::sleep(client.transport().driver(), delay).await;
+                crate::runtime::sleep(driver, delay).await;
             }
         }
     }
