@@ -445,6 +445,21 @@ pub fn stdout_terminal_width() -> Option<u16> {
     terminal_size::terminal_size_of(std::io::stdout()).map(|(terminal_size::Width(columns), _)| columns)
 }
 
+/// The width and height of the terminal on stdout (`None` when stdout is not a terminal or
+/// the size cannot be read), for `dimg pull`'s live view of several pulls, which must fit
+/// the screen to be redrawn in place.
+///
+/// ```
+/// if let Some((columns, rows)) = dimg_examples::stdout_terminal_size() {
+///     assert!(columns > 0 && rows > 0);
+/// }
+/// ```
+pub fn stdout_terminal_size() -> Option<(u16, u16)> {
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(terminal_size::Width(columns), terminal_size::Height(rows))| (columns, rows))
+        .filter(|&(columns, rows)| columns > 0 && rows > 0)
+}
+
 /// The `Options:` block of a command's help, laid out like cobra's.
 ///
 /// ```

@@ -5,7 +5,8 @@
 //! dimg [GLOBAL OPTIONS] COMMAND
 //!   images [REPOSITORY[:TAG]] [-a] [-q] [--digests] [--no-trunc] [-f KEY=VALUE]... [--format F]
 //!   search TERM [--limit N] [-f KEY=VALUE]... [--no-trunc] [--format F] [-s N] [--automated]
-//!   pull [-a] [-q] [--platform P] [--policy always|missing|never|newer] NAME[:TAG|@DIGEST]
+//!   pull [-a] [-q] [--platform P] [--policy always|missing|never|newer] [--retry N] NAME[:TAG|@DIGEST]
+//!   pull [-q] [--concurrency N] [--platform P] [--policy ...] [--retry N] NAME NAME...
 //!   rmi [-f] [--no-prune] IMAGE...
 //!   info
 //!   mirror add|remove URL | mirror list [--config daemon.json]
@@ -25,6 +26,12 @@
 //! when the registry's digest differs from the local image's. A pull the policy skips prints
 //! `Status:` lines in docker's manner and the reference, as a pull would.
 //!
+//! Also dimg's own: `pull --retry N` makes up to N attempts in all at a pull that fails on a
+//! passing fault (`dimg::RetryPolicy`), saying each retry on stderr (`Attempt 2 of 3 in 0.5s
+//! after: ...`); `pull NAME NAME...` pulls several images at once (`--concurrency`, default 4),
+//! live on a terminal, else one line per image and a `Total:` line (`dimg pull --help` says
+//! the lines; `dimg_render::ManyPullView` draws them).
+//!
 //! Everything the flags leave open comes from the environment as the docker CLI reads it
 //! (`DOCKER_HOST`, `DOCKER_CONTEXT`, `DOCKER_CONFIG`, `DOCKER_TLS_VERIFY`, `DOCKER_TLS`,
 //! `DOCKER_CERT_PATH`, `DOCKER_API_VERSION`); the endpoint itself is resolved by the `dimg`
@@ -33,17 +40,18 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use dimg::blocking::Client;
 use dimg::{
-    ClientBuilder, ConnectOptions, ImageFilter, ListOptions, PullOptions, PullPolicy, RemoveOptions, SearchFilter,
-    SearchOptions,
+    ClientBuilder, ConnectOptions, ImageFilter, ListOptions, PullOptions, PullPhase, PullPolicy, PullUpdate,
+    RemoveOptions, RetryPolicy, SearchFilter, SearchOptions,
 };
 use dimg_examples::{
-    Flag, Kind, Parsed, flag_usages, help_width, options_help, parse, parse_global, stdout_terminal_width,
+    Flag, Kind, Parsed, flag_usages, help_width, options_help, parse, parse_global, stdout_terminal_size,
+    stdout_terminal_width,
 };
-use dimg_render::{self as render, ImagesView, PullMode, PullPrinter, SearchView};
+use dimg_render::{self as render, ImagesView, ManyPullView, PullMode, PullPrinter, SearchView};
 
 /// A command: its name, usage line, description and flags.
 struct Command {
@@ -117,8 +125,10 @@ const SEARCH: Command = Command {
 
 const PULL: Command = Command {
     name: "pull",
+    // docker's usage line (its usage errors print it, and the golden tests compare them); the
+    // help's description tells of several names.
     usage: "dimg pull [OPTIONS] NAME[:TAG|@DIGEST]",
-    about: "Download an image from a registry",
+    about: PULL_ABOUT,
     aliases: "dimg image pull, dimg pull",
     flags: &[
         Flag::new(
@@ -126,6 +136,13 @@ const PULL: Command = Command {
             Some('a'),
             Kind::Bool,
             "Download all tagged images in the repository",
+        ),
+        // dimg's own flags (docker has none of them) are in pflag's alphabetical order too.
+        Flag::new(
+            "concurrency",
+            None,
+            Kind::Uint,
+            "With several NAMEs, pull this many at once (default 4) (dimg only)",
         ),
         Flag::new(
             "disable-content-trust",
@@ -139,7 +156,6 @@ const PULL: Command = Command {
             Kind::Str,
             "Set platform if server is multi-platform capable",
         ),
-        // dimg's own (docker has none); after --platform in pflag's alphabetical order.
         Flag::new(
             "policy",
             None,
@@ -147,8 +163,26 @@ const PULL: Command = Command {
             "Pull \"always\" (default), only if \"missing\", \"never\", or if \"newer\" (dimg only)",
         ),
         Flag::new("quiet", Some('q'), Kind::Bool, "Suppress verbose output"),
+        Flag::new(
+            "retry",
+            None,
+            Kind::Uint,
+            "Make up to this many attempts in all at a pull that fails on a passing fault (dimg only)",
+        ),
     ],
 };
+
+/// `dimg pull --help`'s description: docker's, then what dimg adds.
+const PULL_ABOUT: &str = "\
+Download an image from a registry
+
+dimg only: with several NAMEs, pulls them at once (--concurrency at a time) after checking
+every name (one bad name: nothing is pulled). Not on a terminal, it prints one line per image
+as it ends well, `REFERENCE: Digest: sha256:... Status: Downloaded newer image` (or `Image is
+up to date`), then `Total: N/N images, L/L layers, DONE/SIZE in TIME (RATE/s)`; each failed
+image's `REFERENCE: <error as docker words it>` and each retry's `REFERENCE: Attempt ...` go to
+stderr. On a terminal: a live view, one block per image and the total line. -q prints the
+references pulled. Exit status 1 if any image failed. --all-tags takes one NAME.";
 
 const RMI: Command = Command {
     name: "rmi",
@@ -695,10 +729,9 @@ fn search(client: &Client, command: &Command, p: &Parsed) -> Status {
 }
 
 fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
-    if p.args.len() != 1 {
+    if p.args.is_empty() {
         return arg_count_error(command, "1 argument");
     }
-    let name = &p.args[0];
     let (all_tags, quiet) = (p.bool("all-tags"), p.bool("quiet"));
     // An empty value is no value, as for --platform.
     let policy_flag = p.last("policy").filter(|v| !v.is_empty());
@@ -714,14 +747,41 @@ fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
             return 125;
         }
     };
-    match render::pull_preamble(name, all_tags, quiet) {
-        Ok(text) => out(&text),
-        Err(e) => {
-            err(&format!("{e}\n"));
+    let concurrency = p.uint("concurrency").unwrap_or(4);
+    if concurrency == 0 {
+        err(&format!(
+            "invalid argument \"0\" for \"--concurrency\" flag: must be at least 1\n\n{}",
+            usage_hint(command, "Run")
+        ));
+        return 125;
+    }
+    // N attempts in all, as RetryPolicy counts them (each retry is shown as it is made).
+    let client = match p.uint("retry") {
+        Some(attempts) => client.with_retry(Some(RetryPolicy::new(u32::try_from(attempts).unwrap_or(u32::MAX)))),
+        None => client.clone(),
+    };
+    let mut options = PullOptions::new().all_tags(all_tags).policy(policy);
+    if p.args.len() > 1 {
+        if all_tags {
+            err("--all-tags/-a can't be used with several names\n");
             return 1;
         }
+        // Every name is checked before anything is pulled, with docker's messages.
+        for name in &p.args {
+            if let Err(e) = render::pull_preamble(name, false, true) {
+                err(&format!("{e}\n"));
+                return 1;
+            }
+        }
+    } else {
+        match render::pull_preamble(&p.args[0], all_tags, quiet) {
+            Ok(text) => out(&text),
+            Err(e) => {
+                err(&format!("{e}\n"));
+                return 1;
+            }
+        }
     }
-    let mut options = PullOptions::new().all_tags(all_tags).policy(policy);
     if let Some(platform) = p.last("platform").filter(|p| !p.is_empty()) {
         // Refused before anything is sent, in the daemon's words, as the daemon would answer.
         if let Err(e) = dimg::check_platform(platform) {
@@ -730,6 +790,15 @@ fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
         }
         options = options.platform(platform);
     }
+    if p.args.len() > 1 {
+        let concurrency = usize::try_from(concurrency).unwrap_or(usize::MAX);
+        return pull_several(&client, &p.args, &options, policy, concurrency, quiet);
+    }
+    pull_one(&client, &p.args[0], &options, policy, quiet)
+}
+
+/// `docker pull NAME`, byte for byte; a retry (dimg's `--retry`) is a line on stderr.
+fn pull_one(client: &Client, name: &str, options: &PullOptions, policy: PullPolicy, quiet: bool) -> Status {
     let tty = std::io::stdout().is_terminal();
     let mode = if quiet {
         PullMode::Quiet
@@ -739,9 +808,16 @@ fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
         PullMode::Plain
     };
     let mut printer = PullPrinter::new(mode);
-    let mut stream = client.images().pull(name, &options);
+    let mut stream = client.images().pull(name, options);
     while let Some(event) = stream.next_event() {
         match event {
+            Ok(event) if event.phase == PullPhase::Retry => {
+                if !quiet {
+                    err(&format!("{}\n", event.status));
+                }
+                // The next attempt's lines start below: the failed attempt's stay as they were.
+                printer = PullPrinter::new(mode);
+            }
             Ok(event) => {
                 if tty && !quiet {
                     printer.set_width(stdout_terminal_width());
@@ -759,6 +835,84 @@ fn pull(client: &Client, command: &Command, p: &Parsed) -> Status {
     }
     out(&printer.finish(stream.summary()));
     0
+}
+
+/// `dimg pull NAME NAME...` (dimg's own): [`dimg::blocking::Images::pull_many`], shown live
+/// on a terminal, else as one line per image as it ends and a total line (see `PULL_ABOUT`).
+/// The references were checked already.
+fn pull_several(
+    client: &Client,
+    names: &[String],
+    options: &PullOptions,
+    policy: PullPolicy,
+    concurrency: usize,
+    quiet: bool,
+) -> Status {
+    let live = !quiet && std::io::stdout().is_terminal();
+    let size = || stdout_terminal_size().map_or((None, None), |(w, h)| (Some(w), Some(h)));
+    let (width, rows) = size();
+    let mut view = ManyPullView::new(names, policy, width, rows);
+    if live {
+        out(&view.redraw());
+    }
+    let mut references: Vec<String> = names.to_vec();
+    let mut totals = dimg::PullTotals::default();
+    // Events come by the hundred a second: the live view is redrawn at most this often, and
+    // whenever an image starts or ends.
+    const REDRAW_EVERY: Duration = Duration::from_millis(100);
+    let mut drawn_at = Instant::now();
+    let pulled = client
+        .images()
+        .pull_many(names, options, concurrency)
+        .finish_with(|progress| {
+            references[progress.index] = progress.reference.to_string();
+            totals = progress.totals.clone();
+            if live {
+                view.apply(progress.index, progress.reference, &progress.update, progress.totals);
+                let busy = matches!(&progress.update, PullUpdate::Event(e) if e.phase != PullPhase::Retry);
+                if !busy || drawn_at.elapsed() >= REDRAW_EVERY {
+                    let (width, rows) = size();
+                    view.set_size(width, rows);
+                    out(&view.redraw());
+                    drawn_at = Instant::now();
+                }
+                return Ok(());
+            }
+            match &progress.update {
+                PullUpdate::Finished(Ok(summary)) if !quiet => {
+                    out(&format!("{}\n", render::image_line(summary, policy)))
+                }
+                PullUpdate::Finished(Err(e)) => err(&format!("{}\n", render::failure_line(progress.reference, e))),
+                PullUpdate::Event(e) if e.phase == PullPhase::Retry && !quiet => {
+                    err(&format!("{}\n", render::status_line(progress.reference, &e.status)))
+                }
+                _ => {}
+            }
+            Ok(())
+        });
+    let results = match pulled {
+        Ok(results) => results,
+        Err(e) => {
+            err(&format!("{}\n", dimg_render::cli_message(&e)));
+            return 1;
+        }
+    };
+    if live {
+        out(&view.finish());
+        // The errors on stderr too, unless it is the same screen, where the last frame shows them.
+        let stderr_elsewhere = !std::io::stderr().is_terminal();
+        for (reference, result) in references.iter().zip(&results).filter(|_| stderr_elsewhere) {
+            if let Err(e) = result {
+                err(&format!("{}\n", render::failure_line(reference, e)));
+            }
+        }
+    } else if quiet {
+        let pulled: String = results.iter().flatten().map(|s| format!("{}\n", s.reference)).collect();
+        out(&pulled);
+    } else {
+        out(&format!("{}\n", render::total_line(&totals)));
+    }
+    u8::from(results.iter().any(Result::is_err))
 }
 
 /// What `dimg pull --policy` prints for a pull it skipped, in the manner of docker's last

@@ -12,6 +12,8 @@ use dimg::Error;
 /// assert_eq!(dimg_render::cli_message(&limited), "Error response from daemon: toomanyrequests: slow down");
 /// let in_stream = dimg::Error::RateLimited { message: "toomanyrequests: slow down".into(), status: None };
 /// assert_eq!(dimg_render::cli_message(&in_stream), "toomanyrequests: slow down");
+/// let retried = dimg::Error::Retried { attempts: 3, last: Box::new(dimg::Error::Api { status: 500, message: "EOF".into() }) };
+/// assert_eq!(dimg_render::cli_message(&retried), "gave up after 3 attempts: Error response from daemon: EOF");
 /// ```
 pub fn cli_message(error: &Error) -> String {
     match error {
@@ -41,6 +43,8 @@ pub fn cli_message(error: &Error) -> String {
         // (docker adds the request it was making, and Go's TLS wording).
         Error::Ssh { message, .. } => format!("error during connect: {message}"),
         Error::Tls { address, reason } => format!("error during connect: {address}: {reason}"),
+        // dimg's retries (docker has none) around the last attempt's error, worded as docker would.
+        Error::Retried { attempts, last } => format!("gave up after {attempts} attempts: {}", cli_message(last)),
         other => other.to_string(),
     }
 }

@@ -1213,7 +1213,7 @@ fn push_padded8(out: &mut String, s: &str) {
 }
 
 /// Go `time.Duration.String()` for a whole number of seconds given in nanoseconds.
-fn write_go_duration_whole_seconds(out: &mut String, ns: i64) {
+pub(crate) fn write_go_duration_whole_seconds(out: &mut String, ns: i64) {
     use fmt::Write as _;
     if ns == 0 {
         out.push_str("0s");

@@ -9,6 +9,8 @@
 //!   writer and the pull progress bar (moby `pkg/jsonmessage`).
 //! - [`Template`]: the subset of Go `text/template` that `--format` uses.
 //! - [`images`], [`search`], [`PullPrinter`], [`remove_stdout`], [`info`]: whole outputs.
+//! - [`ManyPullView`], [`image_line`], [`total_line`]: `dimg pull NAME NAME...` (several pulls
+//!   at once, dimg's own), live on a terminal or one line per image.
 //! - [`cli_message`]: the docker CLI's wording of a [`dimg::Error`].
 //!
 //! | Here | Docker CLI 28.2.2 |
@@ -44,9 +46,11 @@ mod error;
 pub mod format;
 mod grapheme;
 mod output;
+mod pull_many;
 mod template;
 mod width_tables;
 
 pub use error::cli_message;
 pub use output::*;
+pub use pull_many::{ManyPullView, failure_line, image_line, status_line, total_line};
 pub use template::{Template, TemplateData, TemplateError, go_time_utc, prepare_format, write_go_json_string};
