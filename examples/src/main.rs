@@ -1001,7 +1001,12 @@ fn mirror(command: &Command, p: &Parsed) -> Status {
     let report = |result: dimg::Result<dimg::daemon_config::MirrorChange>, done: &str, nothing: &str| match result {
         Ok(change) => {
             if change.changed {
-                out(&format!("{done} {}\n", change.path.display()));
+                // Through a symbolic link, say which file changed: the link itself did not.
+                let file = match change.target == change.path {
+                    true => change.path.display().to_string(),
+                    false => format!("{} (-> {})", change.path.display(), change.target.display()),
+                };
+                out(&format!("{done} {file}\n"));
                 out("Restart the Docker daemon to apply the change (e.g. systemctl restart docker).\n");
             } else {
                 out(&format!("{nothing}\n"));
