@@ -1,8 +1,9 @@
 /*
  * libdimg: the C binding of dimg. Link with `-ldimg` (or `pkg-config --cflags --libs dimg`)
- * and include `dimg.h`. It lists, searches, pulls, removes and prunes images through a Docker
- * Engine (or Podman) API: a Unix socket, `tcp://` (plain or TLS), `ssh://`, or a docker
- * context, found as the docker CLI finds it; all the work is done by the Rust crate `dimg`.
+ * and include `dimg.h`. It lists, searches, pulls (one or many at once, retried if asked
+ * to), removes and prunes images through a Docker Engine (or Podman) API: a Unix socket,
+ * `tcp://` (plain or TLS), `ssh://`, or a docker context, found as the docker CLI finds it;
+ * all the work is done by the Rust crate `dimg`.
  *
  * Conventions (they hold for every function of this header):
  *
@@ -25,6 +26,8 @@
  *   functions then return NULL, 0 or false and never crash. Output strings are NUL-terminated
  *   UTF-8; a value the daemon did not give is "" (never NULL), and daemon text is cut at an
  *   embedded NUL.
+ * - Limits. Every `*_ms` limit (timeouts, `dimg_timeouts`) takes 0 for its default and
+ *   `DIMG_NO_TIMEOUT` for no limit at all.
  * - Threads. A `dimg_client` may be used from any number of threads at once. Each call runs on
  *   the calling thread, blocking only that thread (the client's kept-alive connections are
  *   shared); progress callbacks run on that calling thread too. Results (lists, reports, summaries) are immutable and may
@@ -53,6 +56,13 @@
 #include <stdint.h>
 
 /**
+ * A `*_ms` limit meaning "no limit": wait as long as it takes (`dimg_timeouts`,
+ * `dimg_client_options_set_timeout_ms`, `dimg_client_options_set_connect_timeout_ms`,
+ * `dimg_retry_policy_set_max_elapsed_ms`). 0 means the default there.
+ */
+#define DIMG_NO_TIMEOUT UINT32_MAX
+
+/**
  * What a fallible dimg function did. `DIMG_RESULT_OK` is 0; every other value is a failure
  * whose details (`dimg_last_error_message`, `dimg_last_error_http_status`) are kept for the
  * calling thread. The numbers are stable: never renumbered, never reused.
@@ -78,7 +88,9 @@ typedef enum dimg_result {
    */
   DIMG_RESULT_CONNECT = 3,
   /**
-   * The daemon did not answer (or stopped sending) within the client's timeout.
+   * The daemon did not answer (or stopped sending) within the client's timeouts: connecting
+   * (`connect_ms`), a whole call (`total_ms`) or, while a pull streams, between two of its
+   * messages (`idle_ms`); see `dimg_timeouts`.
    */
   DIMG_RESULT_TIMEOUT = 4,
   /**
@@ -104,7 +116,8 @@ typedef enum dimg_result {
    */
   DIMG_RESULT_PROTOCOL = 9,
   /**
-   * A progress callback returned non-zero; the pull was stopped.
+   * A progress callback returned non-zero; the pull (for `dimg_client_pull_many`, every
+   * pull) was stopped.
    */
   DIMG_RESULT_CANCELLED = 10,
   /**
@@ -234,6 +247,13 @@ typedef enum dimg_pull_phase {
    * `Status: Downloaded newer image for ...` or `Status: Image is up to date for ...`.
    */
   DIMG_PULL_PHASE_STATUS = 12,
+  /**
+   * libdimg's own message, not the daemon's: the pull failed in a way worth trying again and
+   * will be, as the client's retry policy says (`dimg_retry_policy`); the status says when
+   * and why (`Attempt 2 of 3 in 0.5s after: ...`), the id is "". The messages that follow
+   * are the next attempt's.
+   */
+  DIMG_PULL_PHASE_RETRY = 13,
 } dimg_pull_phase;
 
 /**
@@ -260,6 +280,25 @@ typedef enum dimg_pull_outcome {
    */
   DIMG_PULL_OUTCOME_SKIPPED = 3,
 } dimg_pull_outcome;
+
+/**
+ * What a `dimg_pull_many_progress` reports. The numbers are stable.
+ */
+typedef enum dimg_pull_many_kind {
+  /**
+   * The image's pull started (at most `concurrency` run at once; the others wait their
+   * turn).
+   */
+  DIMG_PULL_MANY_KIND_STARTED = 0,
+  /**
+   * The next message of the image's pull: `event`.
+   */
+  DIMG_PULL_MANY_KIND_EVENT = 1,
+  /**
+   * The image's pull ended: `result` and `message` say how.
+   */
+  DIMG_PULL_MANY_KIND_FINISHED = 2,
+} dimg_pull_many_kind;
 
 /**
  * What one line of a removal says.
@@ -401,6 +440,13 @@ typedef struct dimg_prune_options dimg_prune_options;
 typedef struct dimg_prune_report dimg_prune_report;
 
 /**
+ * What a `dimg_client_pull_many` did: one result per image, in the order given, and the
+ * totals at the end. Made by `dimg_client_pull_many`, released by
+ * `dimg_pull_many_result_free`; immutable.
+ */
+typedef struct dimg_pull_many_result dimg_pull_many_result;
+
+/**
  * Options of `dimg_client_pull` (`docker pull`). Made by `dimg_pull_options_new`, released by
  * `dimg_pull_options_free`. Change it from one thread at a time; calls only read it.
  */
@@ -446,6 +492,27 @@ typedef struct dimg_removed_item dimg_removed_item;
 typedef struct dimg_removed_items dimg_removed_items;
 
 /**
+ * How often, and after which waits, a pull, search or inspect is tried again when it failed
+ * in a way that asking again can cure: a connection reset or closed mid-answer, the daemon's
+ * or the registry's 502/503/504, the registry's `unexpected EOF`, a timeout. Rate limits
+ * (`DIMG_RESULT_RATE_LIMITED`), refused credentials, missing images and every error found
+ * before a request are never retried; removals, tags and prunes never are either.
+ *
+ * The wait before retry n (1, 2, ...) is `initial_backoff * multiplier^(n-1)`, at most
+ * `max_backoff`, spread at random by `jitter`; a retry whose wait would end past
+ * `max_elapsed` (from the first attempt) is not made. Each retry of a pull is a progress
+ * message of phase `DIMG_PULL_PHASE_RETRY` (`Attempt 2 of 3 in 0.5s after: ...`). When the
+ * last attempt fails too, the call returns the code of that failure, the message starts with
+ * "gave up after N attempts" and `dimg_last_error_attempts` is N.
+ *
+ * Made by `dimg_retry_policy_new`, released by `dimg_retry_policy_free`. The core's
+ * `dimg::RetryPolicy`: each setter is its setter of the same name. A client copies it
+ * (`dimg_client_options_set_retry`, `dimg_client_with_retry`): it may be changed or freed
+ * right after. Change it from one thread at a time.
+ */
+typedef struct dimg_retry_policy dimg_retry_policy;
+
+/**
  * Options of `dimg_client_search` (`docker search`). Made by `dimg_search_options_new`,
  * released by `dimg_search_options_free`. Change it from one thread at a time; calls only
  * read it.
@@ -476,6 +543,45 @@ typedef struct dimg_strings dimg_strings;
  * released by `dimg_table_free`; use from one thread at a time.
  */
 typedef struct dimg_table dimg_table;
+
+/**
+ * The three limits every call runs under, in milliseconds (the core's `dimg::Timeouts`). In
+ * each field 0 means the default and `DIMG_NO_TIMEOUT` no limit.
+ *
+ * - `connect_ms`: opening a connection (for TLS, and again the handshake; for ssh, the first
+ *   answer through it); default 5 000.
+ * - `total_ms`: a whole call that does not stream (list, search, inspect, remove, tag, prune,
+ *   ping, and the requests a pull makes before its stream starts); default 120 000.
+ * - `idle_ms`: while a pull streams, the longest silence between two of its messages (a pull
+ *   may take hours; a daemon that says nothing for this long is taken as stuck); default
+ *   120 000.
+ *
+ * Past a limit the call fails with `DIMG_RESULT_TIMEOUT` and its connection is closed (for a
+ * pull, which cancels it in the daemon). Set on client options
+ * (`dimg_client_options_set_timeouts`), read back with `dimg_client_timeouts`, and changed for
+ * one call or a few with `dimg_client_with_timeouts`.
+ *
+ * ```c
+ * dimg_timeouts limits = {.connect_ms = 2000, .total_ms = 0, .idle_ms = DIMG_NO_TIMEOUT};
+ * dimg_client_options_set_timeouts(options, &limits);
+ * ```
+ */
+typedef struct dimg_timeouts {
+  /**
+   * Opening a connection, in milliseconds (0: 5 000; `DIMG_NO_TIMEOUT`: no limit).
+   */
+  uint32_t connect_ms;
+  /**
+   * A whole call that does not stream, in milliseconds (0: 120 000; `DIMG_NO_TIMEOUT`: no
+   * limit).
+   */
+  uint32_t total_ms;
+  /**
+   * Between two messages of a pull's stream, in milliseconds (0: 120 000;
+   * `DIMG_NO_TIMEOUT`: no limit).
+   */
+  uint32_t idle_ms;
+} dimg_timeouts;
 
 /**
  * One progress message of a pull, passed to the progress callback. Everything in it is
@@ -513,6 +619,106 @@ typedef struct dimg_pull_progress {
  */
 typedef int (*dimg_pull_progress_cb)(void *userdata, const struct dimg_pull_progress *progress);
 
+/**
+ * Where a `dimg_client_pull_many` is over all its images, after an update.
+ *
+ * Layers are told apart by the id the daemon's progress names them with (the short digest of
+ * the layer's blob), so a layer that several images share counts once, whichever pull fetched
+ * it. Bytes are the compressed bytes the daemon reports downloading: a layer counts in
+ * `bytes_total` once the daemon said its size (Docker says it as the download starts; layers
+ * present already are never downloaded and count in neither byte figure; Podman says no
+ * sizes, so both stay 0 there).
+ */
+typedef struct dimg_pull_totals {
+  /**
+   * Images asked for.
+   */
+  size_t images;
+  /**
+   * Images whose pull ended well (downloaded, up to date or skipped).
+   */
+  size_t images_done;
+  /**
+   * Images whose pull failed.
+   */
+  size_t images_failed;
+  /**
+   * Distinct layers seen so far.
+   */
+  size_t layers;
+  /**
+   * Distinct layers complete (pulled, or present already).
+   */
+  size_t layers_done;
+  /**
+   * Bytes downloaded so far, over all layers.
+   */
+  uint64_t bytes_done;
+  /**
+   * Bytes to download over the layers whose size is known.
+   */
+  uint64_t bytes_total;
+  /**
+   * Milliseconds since the first pull started.
+   */
+  uint64_t elapsed_ms;
+  /**
+   * Bytes per second since the start (0 before any byte).
+   */
+  double rate;
+  /**
+   * Milliseconds left at the rate so far, for the bytes known; -1 while that is not known
+   * (before any byte arrived).
+   */
+  int64_t eta_ms;
+} dimg_pull_totals;
+
+/**
+ * One update of a `dimg_client_pull_many`, passed to its progress callback. Everything in it
+ * is borrowed until the callback returns: copy what you want to keep.
+ */
+typedef struct dimg_pull_many_progress {
+  /**
+   * The image's position in the references given.
+   */
+  size_t index;
+  /**
+   * The image's normalised reference (`docker.io/library/alpine:3.19`).
+   */
+  const char *reference;
+  /**
+   * Started, a message of its pull, or finished.
+   */
+  enum dimg_pull_many_kind kind;
+  /**
+   * For `DIMG_PULL_MANY_KIND_EVENT`: the message, as `dimg_client_pull`'s callback gets it
+   * (a retry is one of phase `DIMG_PULL_PHASE_RETRY`). NULL otherwise.
+   */
+  const struct dimg_pull_progress *event;
+  /**
+   * For `DIMG_PULL_MANY_KIND_FINISHED`: `DIMG_RESULT_OK`, or why the image's pull failed
+   * (`DIMG_RESULT_NOT_FOUND`, ...). `DIMG_RESULT_OK` otherwise.
+   */
+  enum dimg_result result;
+  /**
+   * For a failed `DIMG_PULL_MANY_KIND_FINISHED`: the error message (the whole cause chain);
+   * "" otherwise.
+   */
+  const char *message;
+  /**
+   * All images, after this update.
+   */
+  struct dimg_pull_totals totals;
+} dimg_pull_many_progress;
+
+/**
+ * The progress callback of `dimg_client_pull_many`: called on the thread that called it,
+ * once per update of any image, in the order they happen. Return 0 to go on, non-zero to
+ * stop every pull (the call then returns `DIMG_RESULT_CANCELLED`; the daemon stops pulling).
+ * It must not call `dimg_client_*` functions (they return `DIMG_RESULT_REENTRANT`).
+ */
+typedef int (*dimg_pull_many_cb)(void *userdata, const struct dimg_pull_many_progress *progress);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -534,8 +740,8 @@ extern "C" {
  * `dimg_client_new_with_options`.
  *
  * `timeout_ms` is how long to wait for an answer and, while a pull streams, for each next
- * chunk; 0 means the default (120 s, as in Rust and Python). Connecting itself gives up after
- * 5 s.
+ * chunk; 0 means the default (120 s, as in Rust and Python), `DIMG_NO_TIMEOUT` no limit.
+ * Connecting itself gives up after 5 s. For each limit on its own, see `dimg_timeouts`.
  *
  * On success `*client_out` is a new client, to be released with `dimg_client_free`. Nothing
  * is sent yet: an absent daemon shows in the first call (`DIMG_RESULT_CONNECT`, or
@@ -697,7 +903,8 @@ enum dimg_result dimg_client_options_set_tls_verify(struct dimg_client_options *
 
 /**
  * How long to wait for an answer and, while a pull streams, for each next chunk, in
- * milliseconds; 0 means the default (120 s), as in `dimg_client_new`.
+ * milliseconds: sets both `total_ms` and `idle_ms` of `dimg_timeouts`. 0 means the default
+ * (120 s), as in `dimg_client_new`; `DIMG_NO_TIMEOUT` no limit.
  *
  * ```c
  * dimg_client_options_set_timeout_ms(options, 30000);
@@ -710,8 +917,8 @@ enum dimg_result dimg_client_options_set_timeout_ms(struct dimg_client_options *
 
 /**
  * How long to wait for the daemon to accept a connection (for TLS, and again for the
- * handshake; for ssh, for the first answer through it), in milliseconds; 0 means the default
- * (5 s).
+ * handshake; for ssh, for the first answer through it), in milliseconds: `connect_ms` of
+ * `dimg_timeouts`. 0 means the default (5 s), `DIMG_NO_TIMEOUT` no limit.
  *
  * ```c
  * dimg_client_options_set_connect_timeout_ms(options, 2000);
@@ -721,6 +928,36 @@ enum dimg_result dimg_client_options_set_timeout_ms(struct dimg_client_options *
  */
 enum dimg_result dimg_client_options_set_connect_timeout_ms(struct dimg_client_options *options,
                                                             uint32_t timeout_ms);
+
+/**
+ * All three limits at once (see `dimg_timeouts`: in each field 0 is the default,
+ * `DIMG_NO_TIMEOUT` no limit). The values are copied.
+ *
+ * ```c
+ * // a daemon that answers slowly, pulls that may pause for up to ten minutes
+ * dimg_timeouts limits = {.connect_ms = 0, .total_ms = 300000, .idle_ms = 600000};
+ * dimg_client_options_set_timeouts(options, &limits);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or `timeouts`.
+ */
+enum dimg_result dimg_client_options_set_timeouts(struct dimg_client_options *options,
+                                                  const struct dimg_timeouts *timeouts);
+
+/**
+ * Retries for the client's pulls, searches and inspects (see `dimg_retry_policy`); NULL
+ * (the default) for none. The policy is copied: it may be freed right after.
+ *
+ * ```c
+ * dimg_retry_policy *policy = dimg_retry_policy_new(3);
+ * dimg_client_options_set_retry(options, policy);
+ * dimg_retry_policy_free(policy);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`.
+ */
+enum dimg_result dimg_client_options_set_retry(struct dimg_client_options *options,
+                                               const struct dimg_retry_policy *policy);
 
 /**
  * How long a credential helper (a `docker-credential-*` program named by `credHelpers` or
@@ -776,6 +1013,71 @@ enum dimg_result dimg_client_new_with_options(const struct dimg_client_options *
 void dimg_client_free(struct dimg_client *client);
 
 /**
+ * A new handle on the same daemon, sharing `client`'s connections, negotiated API version
+ * and settings, whose calls run under `timeouts` instead (the core's `Client::with_timeouts`):
+ * for one call that must be quick, or may be slow, without a second connection pool. In each
+ * field 0 is the default and `DIMG_NO_TIMEOUT` no limit (see `dimg_timeouts`); start from
+ * `dimg_client_timeouts` to change one limit only. On success `*client_out` is the new
+ * handle, to be released with `dimg_client_free` (in any order with `client`).
+ *
+ * ```c
+ * dimg_timeouts limits;
+ * dimg_client_timeouts(client, &limits);
+ * limits.idle_ms = 10000; // this pull: give up when the daemon says nothing for 10 s
+ * dimg_client *impatient = NULL;
+ * if (dimg_client_with_timeouts(client, &limits, &impatient) == DIMG_RESULT_OK) {
+ *     dimg_result rc = dimg_client_pull(impatient, "registry.example/app:1.4", NULL, NULL, NULL, NULL);
+ *     if (rc == DIMG_RESULT_TIMEOUT)
+ *         fputs("the pull stalled\n", stderr);
+ *     dimg_client_free(impatient);
+ * }
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `client`, `timeouts` or `client_out`.
+ */
+enum dimg_result dimg_client_with_timeouts(const struct dimg_client *client,
+                                           const struct dimg_timeouts *timeouts,
+                                           struct dimg_client **client_out);
+
+/**
+ * Writes the client's limits into `*timeouts_out`, in milliseconds (`DIMG_NO_TIMEOUT` for no
+ * limit; never 0): the ones its options gave, or `dimg_client_with_timeouts`.
+ *
+ * ```c
+ * dimg_timeouts limits;
+ * if (dimg_client_timeouts(client, &limits) == DIMG_RESULT_OK)
+ *     printf("connect %u ms, total %u ms, idle %u ms\n", limits.connect_ms, limits.total_ms, limits.idle_ms);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `client` or `timeouts_out`.
+ */
+enum dimg_result dimg_client_timeouts(const struct dimg_client *client,
+                                      struct dimg_timeouts *timeouts_out);
+
+/**
+ * A new handle on the same daemon, sharing `client`'s connections and settings, whose pulls,
+ * searches and inspects are retried by `policy` (the core's `Client::with_retry`; NULL: not
+ * retried). The policy is copied. On success `*client_out` is the new handle, to be released
+ * with `dimg_client_free` (in any order with `client`).
+ *
+ * ```c
+ * dimg_retry_policy *policy = dimg_retry_policy_new(4);
+ * dimg_client *patient = NULL;
+ * if (dimg_client_with_retry(client, policy, &patient) == DIMG_RESULT_OK) {
+ *     if (dimg_client_pull(patient, "registry.example/app:1.4", NULL, NULL, NULL, NULL) != DIMG_RESULT_OK)
+ *         fprintf(stderr, "failed after %u attempt(s)\n", dimg_last_error_attempts());
+ *     dimg_client_free(patient);
+ * }
+ * dimg_retry_policy_free(policy);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `client` or `client_out`.
+ */
+enum dimg_result dimg_client_with_retry(const struct dimg_client *client,
+                                        const struct dimg_retry_policy *policy,
+                                        struct dimg_client **client_out);
+
+/**
  * How the client reaches its daemon: Unix socket, plain TCP, TLS or ssh;
  * `DIMG_ENDPOINT_KIND_UNKNOWN` for a NULL client.
  *
@@ -805,8 +1107,9 @@ const char *dimg_client_context_name(const struct dimg_client *client);
 const char *dimg_client_host(const struct dimg_client *client);
 
 /**
- * How long the client waits for an answer, in milliseconds (120 000 unless another value was
- * given: the same default as in Rust and Python); 0 for a NULL client.
+ * How long the client waits for an answer (`total_ms` of `dimg_timeouts`), in milliseconds
+ * (120 000 unless another value was given: the same default as in Rust and Python); 0 for a
+ * NULL client or no limit.
  */
 uint64_t dimg_client_timeout_ms(const struct dimg_client *client);
 
@@ -1033,6 +1336,20 @@ enum dimg_result dimg_last_error_code(void);
  * or 0 when it did not come from an HTTP answer (or there is no last error).
  */
 uint16_t dimg_last_error_http_status(void);
+
+/**
+ * How many attempts the call that failed last on this thread made: 1 unless a retry policy
+ * (`dimg_client_options_set_retry`, `dimg_client_with_retry`) tried it again, in which case
+ * the message starts with "gave up after N attempts" and the code is the last attempt's; 0
+ * when there is no last error.
+ *
+ * ```c
+ * if (dimg_client_pull(patient, "registry.example/app:1.4", NULL, NULL, NULL, NULL) != DIMG_RESULT_OK)
+ *     fprintf(stderr, "%s after %u attempt(s)\n", dimg_result_name(dimg_last_error_code()),
+ *             dimg_last_error_attempts());
+ * ```
+ */
+uint32_t dimg_last_error_attempts(void);
 
 /**
  * The C name of a result code (`"DIMG_RESULT_NOT_FOUND"`), or `"DIMG_RESULT_UNKNOWN"` for a
@@ -1571,7 +1888,10 @@ enum dimg_result dimg_pull_options_set_policy(struct dimg_pull_options *options,
  * `DIMG_RESULT_API` (for example an unreachable registry);
  * `DIMG_RESULT_PULL_FAILED` (an error inside the pull stream); `DIMG_RESULT_CANCELLED` (the
  * callback returned non-zero); `DIMG_RESULT_TIMEOUT` (the daemon went quiet for longer than the
- * client's timeout); `DIMG_RESULT_CONNECT`, `DIMG_RESULT_PROTOCOL`, `DIMG_RESULT_REENTRANT`.
+ * client's idle limit, `dimg_timeouts`); `DIMG_RESULT_CONNECT`, `DIMG_RESULT_PROTOCOL`,
+ * `DIMG_RESULT_REENTRANT`. With a retry policy (`dimg_retry_policy`), transient failures are
+ * tried again, each retry a `DIMG_PULL_PHASE_RETRY` message; one that still fails has the code
+ * of its last attempt, and `dimg_last_error_attempts` says how many were made.
  */
 enum dimg_result dimg_client_pull(const struct dimg_client *client,
                                   const char *reference,
@@ -1622,6 +1942,115 @@ size_t dimg_pull_summary_layers_existing(const struct dimg_pull_summary *summary
  * The number of progress messages received; 0 for NULL.
  */
 size_t dimg_pull_summary_events(const struct dimg_pull_summary *summary);
+
+/**
+ * `docker pull A B C ...` at once: pulls the `count` images of `references`, at most
+ * `concurrency` at a time, each as `dimg_client_pull` would with `options` (and the client's
+ * timeouts and retry policy), with one progress over all of them.
+ *
+ * Every reference is checked first: one bad reference fails the whole call before anything
+ * is sent. Otherwise the result is `DIMG_RESULT_OK` even when images fail: a failed image
+ * does not stop the others, and each image's result is in `*result_out`
+ * (`dimg_pull_many_result_code`, ..., by index in `references`), to be released with
+ * `dimg_pull_many_result_free`. `options` may be NULL for the defaults. `on_progress` (may be
+ * NULL) is called on this thread for each update of each image (started, each message,
+ * finished) with the totals over all images (`dimg_pull_totals`), and `userdata` as its first
+ * argument; returning non-zero stops every pull. `references` may be NULL when `count` is 0.
+ *
+ * ```c
+ * static int show(void *userdata, const dimg_pull_many_progress *p) {
+ *     (void)userdata;
+ *     if (p->kind == DIMG_PULL_MANY_KIND_FINISHED)
+ *         fprintf(stderr, "%s: %s\n", p->reference, dimg_result_name(p->result));
+ *     fprintf(stderr, "%zu/%zu images, %llu/%llu bytes\n", p->totals.images_done, p->totals.images,
+ *             (unsigned long long)p->totals.bytes_done, (unsigned long long)p->totals.bytes_total);
+ *     return 0;
+ * }
+ *
+ * const char *refs[] = {"alpine:3.19", "busybox:1.36", "nginx:1.25"};
+ * dimg_pull_many_result *result = NULL;
+ * if (dimg_client_pull_many(client, refs, 3, NULL, 2, show, NULL, &result) == DIMG_RESULT_OK) {
+ *     for (size_t i = 0; i < dimg_pull_many_result_len(result); i++)
+ *         if (dimg_pull_many_result_code(result, i) != DIMG_RESULT_OK)
+ *             fprintf(stderr, "%s: %s\n", refs[i], dimg_pull_many_result_message(result, i));
+ * }
+ * dimg_pull_many_result_free(result);
+ * ```
+ *
+ * Errors (nothing is pulled then): `DIMG_RESULT_INVALID_REFERENCE` for a bad reference;
+ * `DIMG_RESULT_INVALID_ARGUMENT` for NULL `client` or `result_out`, a NULL `references` with
+ * a non-zero count, a NULL or non-UTF-8 reference, a concurrency of 0, and what
+ * `dimg_client_pull` refuses for these options (a tag with all tags, an invalid platform);
+ * `DIMG_RESULT_CANCELLED` (the callback returned non-zero: every pull was stopped, no result is
+ * written); `DIMG_RESULT_REENTRANT`. Each image's own failure (`DIMG_RESULT_NOT_FOUND`,
+ * `DIMG_RESULT_RATE_LIMITED`, `DIMG_RESULT_TIMEOUT`, ...) is in the result.
+ */
+enum dimg_result dimg_client_pull_many(const struct dimg_client *client,
+                                       const char *const *references,
+                                       size_t count,
+                                       const struct dimg_pull_options *options,
+                                       size_t concurrency,
+                                       dimg_pull_many_cb on_progress,
+                                       void *userdata,
+                                       struct dimg_pull_many_result **result_out);
+
+/**
+ * Releases a pull_many result and everything borrowed from it. NULL does nothing.
+ */
+void dimg_pull_many_result_free(struct dimg_pull_many_result *result);
+
+/**
+ * The number of images (the `count` given); 0 for NULL.
+ */
+size_t dimg_pull_many_result_len(const struct dimg_pull_many_result *result);
+
+/**
+ * `DIMG_RESULT_OK` when image `index` was pulled (or skipped by the pull policy), else why
+ * not (`DIMG_RESULT_NOT_FOUND`, `DIMG_RESULT_RATE_LIMITED`, ...; with a retry policy, the
+ * last attempt's code). `DIMG_RESULT_INVALID_ARGUMENT` for NULL or an index out of range.
+ */
+enum dimg_result dimg_pull_many_result_code(const struct dimg_pull_many_result *result,
+                                            size_t index);
+
+/**
+ * The error message of image `index` (the whole cause chain, "gave up after N attempts: ..."
+ * when retried), "" when it was pulled. Borrowed until the result is freed; NULL for NULL or
+ * an index out of range.
+ */
+const char *dimg_pull_many_result_message(const struct dimg_pull_many_result *result, size_t index);
+
+/**
+ * The daemon's HTTP status for a failed image `index` (404, 500, ...), 0 when it was pulled,
+ * the failure did not come from one, or for NULL or an index out of range.
+ */
+uint16_t dimg_pull_many_result_http_status(const struct dimg_pull_many_result *result,
+                                           size_t index);
+
+/**
+ * How many attempts the pull of image `index` made when it failed (more than 1 only with a
+ * retry policy that tried again); 1 when it was pulled; 0 for NULL or an index out of range.
+ */
+uint32_t dimg_pull_many_result_attempts(const struct dimg_pull_many_result *result, size_t index);
+
+/**
+ * Downloaded, up to date or skipped for a pulled image `index`; `DIMG_PULL_OUTCOME_UNKNOWN`
+ * for a failed one (and for NULL or an index out of range).
+ */
+enum dimg_pull_outcome dimg_pull_many_result_outcome(const struct dimg_pull_many_result *result,
+                                                     size_t index);
+
+/**
+ * The manifest digest (`sha256:...`) of a pulled image `index`, "" for a failed one (or when
+ * the daemon did not say). Borrowed until the result is freed; NULL for NULL or an index out
+ * of range.
+ */
+const char *dimg_pull_many_result_digest(const struct dimg_pull_many_result *result, size_t index);
+
+/**
+ * The totals once every pull had ended (what the callback's last update said). Borrowed until
+ * the result is freed; NULL for NULL.
+ */
+const struct dimg_pull_totals *dimg_pull_many_result_totals(const struct dimg_pull_many_result *result);
 
 /**
  * New remove options: neither force nor noprune. Release with `dimg_remove_options_free`.
@@ -1774,6 +2203,90 @@ uint16_t dimg_remove_outcome_http_status(const struct dimg_remove_outcome *outco
  * report is freed: never pass it to `dimg_removed_items_free`. NULL for NULL.
  */
 const struct dimg_removed_items *dimg_remove_outcome_items(const struct dimg_remove_outcome *outcome);
+
+/**
+ * A new retry policy of at most `attempts` attempts in all (1: no retry; 0 counts as 1),
+ * waiting 500 ms before the first retry and twice as long before each next one, at most
+ * 30 s, spread by ±20 %, with no overall limit (as in Rust and Python). Release with
+ * `dimg_retry_policy_free`. Never NULL (except on an internal error).
+ *
+ * ```c
+ * dimg_retry_policy *policy = dimg_retry_policy_new(4);
+ * dimg_retry_policy_set_initial_backoff_ms(policy, 200);
+ * dimg_retry_policy_set_max_elapsed_ms(policy, 30000);
+ * dimg_client *patient = NULL;
+ * dimg_result rc = dimg_client_with_retry(client, policy, &patient);
+ * dimg_retry_policy_free(policy);
+ * ```
+ */
+struct dimg_retry_policy *dimg_retry_policy_new(uint32_t attempts);
+
+/**
+ * Releases a retry policy. NULL does nothing. Clients it was given to keep their copy.
+ */
+void dimg_retry_policy_free(struct dimg_retry_policy *policy);
+
+/**
+ * The wait before the first retry, in milliseconds (0: none; default 500).
+ *
+ * ```c
+ * dimg_retry_policy_set_initial_backoff_ms(policy, 250);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `policy`.
+ */
+enum dimg_result dimg_retry_policy_set_initial_backoff_ms(struct dimg_retry_policy *policy,
+                                                          uint32_t wait_ms);
+
+/**
+ * How much longer each next wait is than the one before (default 2; below 1 or not a number
+ * counts as 1, every wait the same).
+ *
+ * ```c
+ * dimg_retry_policy_set_multiplier(policy, 3.0);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `policy`.
+ */
+enum dimg_result dimg_retry_policy_set_multiplier(struct dimg_retry_policy *policy, double factor);
+
+/**
+ * The longest wait between two attempts, in milliseconds (default 30 000).
+ *
+ * ```c
+ * dimg_retry_policy_set_max_backoff_ms(policy, 5000);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `policy`.
+ */
+enum dimg_result dimg_retry_policy_set_max_backoff_ms(struct dimg_retry_policy *policy,
+                                                      uint32_t cap_ms);
+
+/**
+ * No retry starts later than this many milliseconds after the first attempt began;
+ * `DIMG_NO_TIMEOUT` (the default) is no such limit.
+ *
+ * ```c
+ * dimg_retry_policy_set_max_elapsed_ms(policy, 60000);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `policy`.
+ */
+enum dimg_result dimg_retry_policy_set_max_elapsed_ms(struct dimg_retry_policy *policy,
+                                                      uint32_t limit_ms);
+
+/**
+ * How much each wait is spread at random, so that many clients failing together do not come
+ * back together: 0 (exact waits) to 1 (anything from no wait to twice the wait); default 0.2.
+ * Outside that range, the nearest end; not a number counts as 0.
+ *
+ * ```c
+ * dimg_retry_policy_set_jitter(policy, 0.0);
+ * ```
+ *
+ * Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `policy`.
+ */
+enum dimg_result dimg_retry_policy_set_jitter(struct dimg_retry_policy *policy, double fraction);
 
 /**
  * Kept so that programs written for earlier libdimg versions (which ran their I/O on two

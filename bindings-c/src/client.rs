@@ -6,7 +6,11 @@ use std::ffi::{CString, c_char};
 use std::time::Duration;
 
 use crate::error::{Failure, dimg_result, fallible};
-use crate::ffi::{arg_mut, arg_ref, arg_str, c_ptr, cstring, free_box, into_raw, opt_ref, opt_str, out_arg, write_out};
+use crate::ffi::{
+    arg_mut, arg_ref, arg_str, c_ptr, cstring, free_box, into_raw, opt_ref, opt_str, out_arg, write_out, write_ptr,
+};
+use crate::retry::dimg_retry_policy;
+use crate::timeouts::{dimg_timeouts, limit_from_ms};
 
 /// A connection to one Docker Engine (or Podman) API endpoint: a Unix socket, a `tcp://` host
 /// (plain or TLS) or an `ssh://` host.
@@ -47,11 +51,16 @@ impl dimg_client {
     }
 }
 
-/// `timeout_ms` as the C API takes it: 0 means `default`.
-fn millis_or(ms: u32, default: Duration) -> Duration {
-    match ms {
-        0 => default,
-        ms => Duration::from_millis(u64::from(ms)),
+impl dimg_client {
+    /// Another handle on the same connections (the core's `with_timeouts`, `with_retry`).
+    fn sibling(&self, client: dimg::blocking::Client) -> dimg_client {
+        dimg_client {
+            client,
+            socket: self.socket.clone(),
+            host: self.host.clone(),
+            context: self.context.clone(),
+            kind: self.kind,
+        }
     }
 }
 
@@ -71,8 +80,8 @@ fn millis_or(ms: u32, default: Duration) -> Duration {
 /// `dimg_client_new_with_options`.
 ///
 /// `timeout_ms` is how long to wait for an answer and, while a pull streams, for each next
-/// chunk; 0 means the default (120 s, as in Rust and Python). Connecting itself gives up after
-/// 5 s.
+/// chunk; 0 means the default (120 s, as in Rust and Python), `DIMG_NO_TIMEOUT` no limit.
+/// Connecting itself gives up after 5 s. For each limit on its own, see `dimg_timeouts`.
 ///
 /// On success `*client_out` is a new client, to be released with `dimg_client_free`. Nothing
 /// is sent yet: an absent daemon shows in the first call (`DIMG_RESULT_CONNECT`, or
@@ -108,7 +117,10 @@ pub extern "C" fn dimg_client_new(
                 None => dimg::ClientBuilder::from_env(),
                 Some(host) => dimg::ClientBuilder::new().host(host),
             };
-            let builder = builder.timeout(millis_or(timeout_ms, dimg::DEFAULT_TIMEOUT));
+            let builder = match limit_from_ms(timeout_ms, dimg::DEFAULT_TIMEOUT) {
+                Some(limit) => builder.timeout(limit),
+                None => builder.no_timeout(),
+            };
             write_out(out, dimg_client::build(builder)?);
             Ok(())
         })
@@ -123,7 +135,7 @@ pub extern "C" fn dimg_client_new(
 /// when the client is built. Change it from one thread at a time; building only reads it, and
 /// it may be reused and freed right after.
 #[allow(non_camel_case_types)]
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct dimg_client_options {
     builder: dimg::ClientBuilder,
     /// Set by the `tls_*` setters, given to `ClientBuilder::tls` at build time (the core's
@@ -132,6 +144,12 @@ pub struct dimg_client_options {
     /// Set by `dimg_client_options_set_credential_helper_timeout_ms`, given to the builder at
     /// build time (0 there means "the answer timeout", which the builder has no setter for).
     credential_helper_timeout: Option<Duration>,
+    /// Set by the timeout setters, given to `ClientBuilder::timeouts` at build time (each C
+    /// setter changes one limit, to a value or to none; the builder has no setter for "no
+    /// connect limit" alone).
+    timeouts: dimg::Timeouts,
+    /// Set by `dimg_client_options_set_retry` (NULL: none), given to the builder at build time.
+    retry: Option<dimg::RetryPolicy>,
 }
 
 impl dimg_client_options {
@@ -146,15 +164,30 @@ impl dimg_client_options {
         self.tls = Some(set(self.tls.take().unwrap_or_default()));
     }
 
-    fn to_core(&self) -> dimg::ClientBuilder {
-        let builder = match &self.tls {
-            Some(tls) => self.builder.clone().tls(tls.clone()),
-            None => self.builder.clone(),
-        };
-        match self.credential_helper_timeout {
-            Some(limit) => builder.credential_helper_timeout(limit),
-            None => builder,
+    /// Options around `builder` (from `ClientBuilder::new` or `from_env`, neither of which
+    /// sets timeouts or retries).
+    fn new(builder: dimg::ClientBuilder) -> dimg_client_options {
+        dimg_client_options {
+            builder,
+            tls: None,
+            credential_helper_timeout: None,
+            timeouts: dimg::Timeouts::default(),
+            retry: None,
         }
+    }
+
+    fn to_core(&self) -> dimg::ClientBuilder {
+        let mut builder = self.builder.clone().timeouts(self.timeouts);
+        if let Some(tls) = &self.tls {
+            builder = builder.tls(tls.clone());
+        }
+        if let Some(limit) = self.credential_helper_timeout {
+            builder = builder.credential_helper_timeout(limit);
+        }
+        if let Some(policy) = &self.retry {
+            builder = builder.retry(policy.clone());
+        }
+        builder
     }
 }
 
@@ -175,7 +208,7 @@ impl dimg_client_options {
 /// ```
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_client_options_new() -> *mut dimg_client_options {
-    ffi_boundary! { into_raw(dimg_client_options::default()) }
+    ffi_boundary! { into_raw(dimg_client_options::new(dimg::ClientBuilder::new())) }
 }
 
 /// New client options that start from the environment, as the docker CLI does (the core's
@@ -195,13 +228,7 @@ pub extern "C" fn dimg_client_options_new() -> *mut dimg_client_options {
 /// ```
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_client_options_from_env() -> *mut dimg_client_options {
-    ffi_boundary! {
-        into_raw(dimg_client_options {
-            builder: dimg::ClientBuilder::from_env(),
-            tls: None,
-            credential_helper_timeout: None,
-        })
-    }
+    ffi_boundary! { into_raw(dimg_client_options::new(dimg::ClientBuilder::from_env())) }
 }
 
 /// Releases client options. NULL does nothing.
@@ -353,7 +380,8 @@ pub extern "C" fn dimg_client_options_set_tls_verify(options: *mut dimg_client_o
 }
 
 /// How long to wait for an answer and, while a pull streams, for each next chunk, in
-/// milliseconds; 0 means the default (120 s), as in `dimg_client_new`.
+/// milliseconds: sets both `total_ms` and `idle_ms` of `dimg_timeouts`. 0 means the default
+/// (120 s), as in `dimg_client_new`; `DIMG_NO_TIMEOUT` no limit.
 ///
 /// ```c
 /// dimg_client_options_set_timeout_ms(options, 30000);
@@ -367,16 +395,18 @@ pub extern "C" fn dimg_client_options_set_timeout_ms(
 ) -> dimg_result {
     ffi_boundary! {
         fallible(|| {
-            let limit = millis_or(timeout_ms, dimg::DEFAULT_TIMEOUT);
-            arg_mut(options, "options")?.update(|builder| builder.timeout(limit));
+            let limit = limit_from_ms(timeout_ms, dimg::DEFAULT_TIMEOUT);
+            let timeouts = &mut arg_mut(options, "options")?.timeouts;
+            timeouts.total = limit;
+            timeouts.idle = limit;
             Ok(())
         })
     }
 }
 
 /// How long to wait for the daemon to accept a connection (for TLS, and again for the
-/// handshake; for ssh, for the first answer through it), in milliseconds; 0 means the default
-/// (5 s).
+/// handshake; for ssh, for the first answer through it), in milliseconds: `connect_ms` of
+/// `dimg_timeouts`. 0 means the default (5 s), `DIMG_NO_TIMEOUT` no limit.
 ///
 /// ```c
 /// dimg_client_options_set_connect_timeout_ms(options, 2000);
@@ -390,8 +420,56 @@ pub extern "C" fn dimg_client_options_set_connect_timeout_ms(
 ) -> dimg_result {
     ffi_boundary! {
         fallible(|| {
-            let limit = millis_or(timeout_ms, dimg::DEFAULT_CONNECT_TIMEOUT);
-            arg_mut(options, "options")?.update(|builder| builder.connect_timeout(limit));
+            let limit = limit_from_ms(timeout_ms, dimg::DEFAULT_CONNECT_TIMEOUT);
+            arg_mut(options, "options")?.timeouts.connect = limit;
+            Ok(())
+        })
+    }
+}
+
+/// All three limits at once (see `dimg_timeouts`: in each field 0 is the default,
+/// `DIMG_NO_TIMEOUT` no limit). The values are copied.
+///
+/// ```c
+/// // a daemon that answers slowly, pulls that may pause for up to ten minutes
+/// dimg_timeouts limits = {.connect_ms = 0, .total_ms = 300000, .idle_ms = 600000};
+/// dimg_client_options_set_timeouts(options, &limits);
+/// ```
+///
+/// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options` or `timeouts`.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_client_options_set_timeouts(
+    options: *mut dimg_client_options,
+    timeouts: *const dimg_timeouts,
+) -> dimg_result {
+    ffi_boundary! {
+        fallible(|| {
+            let options = arg_mut(options, "options")?;
+            options.timeouts = arg_ref(timeouts, "timeouts")?.to_core();
+            Ok(())
+        })
+    }
+}
+
+/// Retries for the client's pulls, searches and inspects (see `dimg_retry_policy`); NULL
+/// (the default) for none. The policy is copied: it may be freed right after.
+///
+/// ```c
+/// dimg_retry_policy *policy = dimg_retry_policy_new(3);
+/// dimg_client_options_set_retry(options, policy);
+/// dimg_retry_policy_free(policy);
+/// ```
+///
+/// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `options`.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_client_options_set_retry(
+    options: *mut dimg_client_options,
+    policy: *const dimg_retry_policy,
+) -> dimg_result {
+    ffi_boundary! {
+        fallible(|| {
+            let options = arg_mut(options, "options")?;
+            options.retry = opt_ref(policy).map(dimg_retry_policy::to_core);
             Ok(())
         })
     }
@@ -470,6 +548,101 @@ pub extern "C" fn dimg_client_free(client: *mut dimg_client) {
     ffi_boundary! { free_box(client) }
 }
 
+/// A new handle on the same daemon, sharing `client`'s connections, negotiated API version
+/// and settings, whose calls run under `timeouts` instead (the core's `Client::with_timeouts`):
+/// for one call that must be quick, or may be slow, without a second connection pool. In each
+/// field 0 is the default and `DIMG_NO_TIMEOUT` no limit (see `dimg_timeouts`); start from
+/// `dimg_client_timeouts` to change one limit only. On success `*client_out` is the new
+/// handle, to be released with `dimg_client_free` (in any order with `client`).
+///
+/// ```c
+/// dimg_timeouts limits;
+/// dimg_client_timeouts(client, &limits);
+/// limits.idle_ms = 10000; // this pull: give up when the daemon says nothing for 10 s
+/// dimg_client *impatient = NULL;
+/// if (dimg_client_with_timeouts(client, &limits, &impatient) == DIMG_RESULT_OK) {
+///     dimg_result rc = dimg_client_pull(impatient, "registry.example/app:1.4", NULL, NULL, NULL, NULL);
+///     if (rc == DIMG_RESULT_TIMEOUT)
+///         fputs("the pull stalled\n", stderr);
+///     dimg_client_free(impatient);
+/// }
+/// ```
+///
+/// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `client`, `timeouts` or `client_out`.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_client_with_timeouts(
+    client: *const dimg_client,
+    timeouts: *const dimg_timeouts,
+    client_out: *mut *mut dimg_client,
+) -> dimg_result {
+    ffi_boundary! {
+        fallible(|| {
+            let client = arg_ref(client, "client")?;
+            let timeouts = arg_ref(timeouts, "timeouts")?.to_core();
+            let out = out_arg(client_out, "client_out")?;
+            write_out(out, client.sibling(client.client.with_timeouts(timeouts)));
+            Ok(())
+        })
+    }
+}
+
+/// Writes the client's limits into `*timeouts_out`, in milliseconds (`DIMG_NO_TIMEOUT` for no
+/// limit; never 0): the ones its options gave, or `dimg_client_with_timeouts`.
+///
+/// ```c
+/// dimg_timeouts limits;
+/// if (dimg_client_timeouts(client, &limits) == DIMG_RESULT_OK)
+///     printf("connect %u ms, total %u ms, idle %u ms\n", limits.connect_ms, limits.total_ms, limits.idle_ms);
+/// ```
+///
+/// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `client` or `timeouts_out`.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_client_timeouts(client: *const dimg_client, timeouts_out: *mut dimg_timeouts) -> dimg_result {
+    ffi_boundary! {
+        fallible(|| {
+            let timeouts = dimg_timeouts::from_core(arg_ref(client, "client")?.client.timeouts());
+            if !write_ptr(timeouts_out, timeouts) {
+                return Err(Failure::invalid_argument("timeouts_out is NULL"));
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A new handle on the same daemon, sharing `client`'s connections and settings, whose pulls,
+/// searches and inspects are retried by `policy` (the core's `Client::with_retry`; NULL: not
+/// retried). The policy is copied. On success `*client_out` is the new handle, to be released
+/// with `dimg_client_free` (in any order with `client`).
+///
+/// ```c
+/// dimg_retry_policy *policy = dimg_retry_policy_new(4);
+/// dimg_client *patient = NULL;
+/// if (dimg_client_with_retry(client, policy, &patient) == DIMG_RESULT_OK) {
+///     if (dimg_client_pull(patient, "registry.example/app:1.4", NULL, NULL, NULL, NULL) != DIMG_RESULT_OK)
+///         fprintf(stderr, "failed after %u attempt(s)\n", dimg_last_error_attempts());
+///     dimg_client_free(patient);
+/// }
+/// dimg_retry_policy_free(policy);
+/// ```
+///
+/// Errors: `DIMG_RESULT_INVALID_ARGUMENT` for NULL `client` or `client_out`.
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_client_with_retry(
+    client: *const dimg_client,
+    policy: *const dimg_retry_policy,
+    client_out: *mut *mut dimg_client,
+) -> dimg_result {
+    ffi_boundary! {
+        fallible(|| {
+            let client = arg_ref(client, "client")?;
+            let policy = opt_ref(policy).map(dimg_retry_policy::to_core);
+            let out = out_arg(client_out, "client_out")?;
+            write_out(out, client.sibling(client.client.with_retry(policy)));
+            Ok(())
+        })
+    }
+}
+
 /// How a client reaches its daemon (`dimg_client_endpoint_kind`). The numbers are stable.
 #[repr(C)]
 #[allow(non_camel_case_types)]
@@ -541,8 +714,9 @@ pub extern "C" fn dimg_client_host(client: *const dimg_client) -> *const c_char 
     }
 }
 
-/// How long the client waits for an answer, in milliseconds (120 000 unless another value was
-/// given: the same default as in Rust and Python); 0 for a NULL client.
+/// How long the client waits for an answer (`total_ms` of `dimg_timeouts`), in milliseconds
+/// (120 000 unless another value was given: the same default as in Rust and Python); 0 for a
+/// NULL client or no limit.
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_client_timeout_ms(client: *const dimg_client) -> u64 {
     ffi_boundary! {
@@ -568,6 +742,7 @@ mod tests {
 
     use super::*;
     use crate::error::{dimg_last_error_code, dimg_last_error_message};
+    use crate::timeouts::DIMG_NO_TIMEOUT;
 
     fn message() -> String {
         let mut buf = [0u8; 512];
@@ -716,5 +891,73 @@ mod tests {
         assert_eq!(dimg_client_options_set_connect_timeout_ms(options, 0), dimg_result::Ok);
         assert_eq!(timeout_of(options), 120_000);
         dimg_client_options_free(options);
+    }
+
+    fn timeouts_of(client: *const dimg_client) -> dimg_timeouts {
+        let mut limits = dimg_timeouts::default();
+        assert_eq!(dimg_client_timeouts(client, &mut limits), dimg_result::Ok);
+        limits
+    }
+
+    #[test]
+    fn timeouts_one_by_one_all_at_once_and_per_handle() {
+        let limits = |connect_ms, total_ms, idle_ms| dimg_timeouts {
+            connect_ms,
+            total_ms,
+            idle_ms,
+        };
+        let options = fresh_options();
+        let client = build(options).unwrap();
+        assert_eq!(timeouts_of(client), limits(5000, 120_000, 120_000), "the defaults");
+        dimg_client_free(client);
+
+        // Each setter changes its own limits; DIMG_NO_TIMEOUT is none, 0 the default again.
+        assert_eq!(
+            dimg_client_options_set_connect_timeout_ms(options, DIMG_NO_TIMEOUT),
+            dimg_result::Ok
+        );
+        assert_eq!(dimg_client_options_set_timeout_ms(options, 1500), dimg_result::Ok);
+        let client = build(options).unwrap();
+        assert_eq!(timeouts_of(client), limits(DIMG_NO_TIMEOUT, 1500, 1500));
+        dimg_client_free(client);
+        assert_eq!(
+            dimg_client_options_set_timeout_ms(options, DIMG_NO_TIMEOUT),
+            dimg_result::Ok
+        );
+        let client = build(options).unwrap();
+        assert_eq!(
+            timeouts_of(client),
+            limits(DIMG_NO_TIMEOUT, DIMG_NO_TIMEOUT, DIMG_NO_TIMEOUT)
+        );
+        assert_eq!(dimg_client_timeout_ms(client), 0, "no limit");
+        dimg_client_free(client);
+
+        assert_eq!(
+            dimg_client_options_set_timeouts(options, &limits(0, 3000, DIMG_NO_TIMEOUT)),
+            dimg_result::Ok
+        );
+        let client = build(options).unwrap();
+        assert_eq!(timeouts_of(client), limits(5000, 3000, DIMG_NO_TIMEOUT));
+        dimg_client_options_free(options);
+
+        // Another handle with other limits, on the same daemon; each is freed on its own.
+        let mut quick = null_mut();
+        assert_eq!(
+            dimg_client_with_timeouts(client, &limits(700, 0, 250), &mut quick),
+            dimg_result::Ok
+        );
+        assert_eq!(timeouts_of(quick), limits(700, 120_000, 250));
+        assert_eq!(timeouts_of(client), limits(5000, 3000, DIMG_NO_TIMEOUT), "unchanged");
+        assert_eq!(borrowed(dimg_client_host(quick)), borrowed(dimg_client_host(client)));
+        assert_eq!(dimg_client_endpoint_kind(quick), dimg_client_endpoint_kind(client));
+        dimg_client_free(client);
+        let policy = crate::retry::dimg_retry_policy_new(3);
+        let mut patient = null_mut();
+        assert_eq!(dimg_client_with_retry(quick, policy, &mut patient), dimg_result::Ok);
+        crate::retry::dimg_retry_policy_free(policy);
+        assert_eq!(timeouts_of(patient), limits(700, 120_000, 250), "the limits stay");
+        dimg_client_free(quick);
+        assert_eq!(borrowed(dimg_client_socket_path(patient)), "/var/run/docker.sock");
+        dimg_client_free(patient);
     }
 }

@@ -23,7 +23,9 @@ pub enum dimg_result {
     InvalidReference = 2,
     /// The daemon's socket could not be reached: missing, refused, or not permitted.
     Connect = 3,
-    /// The daemon did not answer (or stopped sending) within the client's timeout.
+    /// The daemon did not answer (or stopped sending) within the client's timeouts: connecting
+    /// (`connect_ms`), a whole call (`total_ms`) or, while a pull streams, between two of its
+    /// messages (`idle_ms`); see `dimg_timeouts`.
     Timeout = 4,
     /// HTTP 404: no such image, tag or manifest.
     NotFound = 5,
@@ -37,7 +39,8 @@ pub enum dimg_result {
     /// The daemon answered something dimg cannot understand (bad JSON, broken framing, a
     /// connection closed mid-answer).
     Protocol = 9,
-    /// A progress callback returned non-zero; the pull was stopped.
+    /// A progress callback returned non-zero; the pull (for `dimg_client_pull_many`, every
+    /// pull) was stopped.
     Cancelled = 10,
     /// A dimg_client_* function was called from inside a dimg callback (or from inside an async
     /// runtime), where it cannot block. Nothing was done.
@@ -118,9 +121,11 @@ impl dimg_result {
 }
 
 impl From<&dimg::Error> for dimg_result {
-    /// The one mapping from the core's error enum onto result codes.
+    /// The one mapping from the core's error enum onto result codes. A call its retry policy
+    /// retried until it gave up has the code of its last attempt's failure (the message keeps
+    /// "gave up after N attempts").
     fn from(error: &dimg::Error) -> dimg_result {
-        match error {
+        match error.last_attempt() {
             dimg::Error::Connect { .. } => dimg_result::Connect,
             dimg::Error::Tls { .. } => dimg_result::Tls,
             dimg::Error::Ssh { .. } => dimg_result::Ssh,
@@ -154,6 +159,8 @@ pub(crate) struct Failure {
     pub cli_message: String,
     /// The daemon's HTTP status, 0 when the failure did not come from one.
     pub http_status: u16,
+    /// How many attempts the call made: 1 unless its retry policy tried again.
+    pub attempts: u32,
 }
 
 impl Failure {
@@ -164,6 +171,7 @@ impl Failure {
             cli_message: message.clone(),
             message,
             http_status: 0,
+            attempts: 1,
         }
     }
 
@@ -179,6 +187,7 @@ impl From<&dimg::Error> for Failure {
             message: error.chain(),
             cli_message: dimg_render::cli_message(error),
             http_status: error.http_status().unwrap_or(0),
+            attempts: error.attempts(),
         }
     }
 }
@@ -262,6 +271,23 @@ pub extern "C" fn dimg_last_error_code() -> dimg_result {
 pub extern "C" fn dimg_last_error_http_status() -> u16 {
     ffi_boundary! {
         with_last_error(|e| e.map_or(0, |e| e.http_status))
+    }
+}
+
+/// How many attempts the call that failed last on this thread made: 1 unless a retry policy
+/// (`dimg_client_options_set_retry`, `dimg_client_with_retry`) tried it again, in which case
+/// the message starts with "gave up after N attempts" and the code is the last attempt's; 0
+/// when there is no last error.
+///
+/// ```c
+/// if (dimg_client_pull(patient, "registry.example/app:1.4", NULL, NULL, NULL, NULL) != DIMG_RESULT_OK)
+///     fprintf(stderr, "%s after %u attempt(s)\n", dimg_result_name(dimg_last_error_code()),
+///             dimg_last_error_attempts());
+/// ```
+#[unsafe(no_mangle)]
+pub extern "C" fn dimg_last_error_attempts() -> u32 {
+    ffi_boundary! {
+        with_last_error(|e| e.map_or(0, |e| e.attempts))
     }
 }
 
@@ -369,16 +395,45 @@ mod tests {
                 dimg_result::RateLimited,
                 0,
             ),
+            // Retried until the policy gave up: the last attempt's kind, the whole message.
+            (
+                dimg::Error::Retried {
+                    attempts: 3,
+                    last: Box::new(dimg::Error::Api {
+                        status: 503,
+                        message: "Service Unavailable".into(),
+                    }),
+                },
+                dimg_result::Api,
+                503,
+            ),
+            (
+                dimg::Error::Retried {
+                    attempts: 2,
+                    last: Box::new(dimg::Error::Timeout(Duration::from_secs(1))),
+                },
+                dimg_result::Timeout,
+                0,
+            ),
         ];
         for (error, code, status) in cases {
             let failure = Failure::from(&error);
             assert_eq!((failure.code, failure.http_status), (code, status), "{error:?}");
+            assert_eq!(failure.attempts, error.attempts());
             assert_eq!(failure.message, error.chain());
             assert_eq!(fallible(|| Err(failure)), code);
             assert_eq!(dimg_last_error_code(), code);
             assert_eq!(dimg_last_error_http_status(), status);
             assert_eq!(message(), error.chain());
+            assert_eq!(dimg_last_error_attempts(), error.attempts());
         }
+        assert!(
+            message().starts_with("gave up after 2 attempts: no response"),
+            "{}",
+            message()
+        );
+        clear_last_error();
+        assert_eq!(dimg_last_error_attempts(), 0, "no last error");
     }
 
     #[test]

@@ -49,7 +49,7 @@ impl<T> PanicValue for *mut T {
 macro_rules! zero_on_panic {
     ($($t:ty),*) => { $(impl PanicValue for $t { fn panic_value() -> Self { Default::default() } })* };
 }
-zero_on_panic!((), bool, usize, i32, i64, u16, u64);
+zero_on_panic!((), bool, usize, i32, i64, u16, u32, u64, f64);
 
 #[cold]
 pub(crate) fn on_panic<T: PanicValue>(payload: Box<dyn Any + Send>) -> T {

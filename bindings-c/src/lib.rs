@@ -1,7 +1,8 @@
 //! libdimg: the C binding of dimg. Link with `-ldimg` (or `pkg-config --cflags --libs dimg`)
-//! and include `dimg.h`. It lists, searches, pulls, removes and prunes images through a Docker
-//! Engine (or Podman) API: a Unix socket, `tcp://` (plain or TLS), `ssh://`, or a docker
-//! context, found as the docker CLI finds it; all the work is done by the Rust crate `dimg`.
+//! and include `dimg.h`. It lists, searches, pulls (one or many at once, retried if asked
+//! to), removes and prunes images through a Docker Engine (or Podman) API: a Unix socket,
+//! `tcp://` (plain or TLS), `ssh://`, or a docker context, found as the docker CLI finds it;
+//! all the work is done by the Rust crate `dimg`.
 //!
 //! Conventions (they hold for every function of this header):
 //!
@@ -24,6 +25,8 @@
 //!   functions then return NULL, 0 or false and never crash. Output strings are NUL-terminated
 //!   UTF-8; a value the daemon did not give is "" (never NULL), and daemon text is cut at an
 //!   embedded NUL.
+//! - Limits. Every `*_ms` limit (timeouts, `dimg_timeouts`) takes 0 for its default and
+//!   `DIMG_NO_TIMEOUT` for no limit at all.
 //! - Threads. A `dimg_client` may be used from any number of threads at once. Each call runs on
 //!   the calling thread, blocking only that thread (the client's kept-alive connections are
 //!   shared); progress callbacks run on that calling thread too. Results (lists, reports, summaries) are immutable and may
@@ -55,10 +58,13 @@ mod list;
 mod mirror;
 mod prune;
 mod pull;
+mod pull_many;
 mod remove;
+mod retry;
 mod runtime;
 mod search;
 mod strings;
+mod timeouts;
 
 pub use client::*;
 pub use daemon::*;
@@ -69,10 +75,13 @@ pub use list::*;
 pub use mirror::*;
 pub use prune::*;
 pub use pull::*;
+pub use pull_many::*;
 pub use remove::*;
+pub use retry::*;
 pub use runtime::dimg_shutdown;
 pub use search::*;
 pub use strings::*;
+pub use timeouts::*;
 
 #[cfg(test)]
 mod null_tests;

@@ -181,6 +181,116 @@ fn client_options_and_endpoint() {
 }
 
 #[test]
+fn timeouts_and_retries() {
+    let limits = dimg_timeouts::default();
+    assert_invalid(dimg_client_options_set_timeouts(null_mut(), &limits), "options is NULL");
+    let options = dimg_client_options_new();
+    assert_invalid(dimg_client_options_set_timeouts(options, null()), "timeouts is NULL");
+    assert_invalid(dimg_client_options_set_retry(null_mut(), null()), "options is NULL");
+    assert_eq!(
+        dimg_client_options_set_retry(options, null()),
+        dimg_result::Ok,
+        "NULL = none"
+    );
+    dimg_client_options_free(options);
+
+    let c = client();
+    let mut out = std::ptr::dangling_mut::<dimg_client>();
+    assert_invalid(dimg_client_with_timeouts(null(), &limits, &mut out), "client is NULL");
+    assert_invalid(dimg_client_with_timeouts(c, null(), &mut out), "timeouts is NULL");
+    assert_invalid(dimg_client_with_timeouts(c, &limits, null_mut()), "client_out is NULL");
+    assert_invalid(dimg_client_with_retry(null(), null(), &mut out), "client is NULL");
+    assert_invalid(dimg_client_with_retry(c, null(), null_mut()), "client_out is NULL");
+    assert_eq!(out, std::ptr::dangling_mut::<dimg_client>(), "untouched");
+    let mut read = dimg_timeouts {
+        connect_ms: 7,
+        total_ms: 7,
+        idle_ms: 7,
+    };
+    assert_invalid(dimg_client_timeouts(null(), &mut read), "client is NULL");
+    assert_invalid(dimg_client_timeouts(c, null_mut()), "timeouts_out is NULL");
+    assert_eq!((read.connect_ms, read.total_ms, read.idle_ms), (7, 7, 7), "untouched");
+
+    dimg_retry_policy_free(null_mut());
+    assert_invalid(
+        dimg_retry_policy_set_initial_backoff_ms(null_mut(), 1),
+        "policy is NULL",
+    );
+    assert_invalid(dimg_retry_policy_set_multiplier(null_mut(), 2.0), "policy is NULL");
+    assert_invalid(dimg_retry_policy_set_max_backoff_ms(null_mut(), 1), "policy is NULL");
+    assert_invalid(dimg_retry_policy_set_max_elapsed_ms(null_mut(), 1), "policy is NULL");
+    assert_invalid(dimg_retry_policy_set_jitter(null_mut(), 0.5), "policy is NULL");
+    dimg_retry_policy_free(dimg_retry_policy_new(3));
+    assert_invalid(dimg_client_new(null(), 0, null_mut()), "client_out is NULL");
+    assert_eq!(dimg_last_error_attempts(), 1);
+    dimg_client_free(c);
+}
+
+#[test]
+fn pull_many() {
+    const BAD: *const c_char = c"bad\xc3\x28utf8".as_ptr();
+    let c = client();
+    let mut out = std::ptr::dangling_mut::<dimg_pull_many_result>();
+    let refs = [c"tiny:1.0".as_ptr(), null()];
+    assert_invalid(
+        dimg_client_pull_many(null(), refs.as_ptr(), 1, null(), 1, None, null_mut(), &mut out),
+        "client is NULL",
+    );
+    assert_invalid(
+        dimg_client_pull_many(c, null(), 1, null(), 1, None, null_mut(), &mut out),
+        "references is NULL",
+    );
+    assert_invalid(
+        dimg_client_pull_many(c, refs.as_ptr(), 2, null(), 1, None, null_mut(), &mut out),
+        "references[1] is NULL",
+    );
+    let bad = [c"tiny:1.0".as_ptr(), BAD];
+    assert_invalid(
+        dimg_client_pull_many(c, bad.as_ptr(), 2, null(), 1, None, null_mut(), &mut out),
+        "references[1] is not valid UTF-8",
+    );
+    assert_invalid(
+        dimg_client_pull_many(c, refs.as_ptr(), 1, null(), 1, None, null_mut(), null_mut()),
+        "result_out is NULL",
+    );
+    // Refused before anything is sent (the client's socket does not exist).
+    assert_invalid(
+        dimg_client_pull_many(c, refs.as_ptr(), 1, null(), 0, None, null_mut(), &mut out),
+        "pull_many needs a concurrency of at least 1",
+    );
+    let upper = [c"tiny:1.0".as_ptr(), c"Tiny".as_ptr()];
+    assert_eq!(
+        dimg_client_pull_many(c, upper.as_ptr(), 2, null(), 1, None, null_mut(), &mut out),
+        dimg_result::InvalidReference
+    );
+    assert_eq!(out, std::ptr::dangling_mut::<dimg_pull_many_result>(), "untouched");
+    dimg_pull_many_result_free(null_mut());
+    assert_eq!(dimg_pull_many_result_len(null()), 0);
+    assert_eq!(dimg_pull_many_result_code(null(), 0), INVALID);
+    assert!(dimg_pull_many_result_message(null(), 0).is_null());
+    assert_eq!(dimg_pull_many_result_http_status(null(), 0), 0);
+    assert_eq!(dimg_pull_many_result_attempts(null(), 0), 0);
+    assert_eq!(dimg_pull_many_result_outcome(null(), 0), dimg_pull_outcome::Unknown);
+    assert!(dimg_pull_many_result_digest(null(), 0).is_null());
+    assert!(dimg_pull_many_result_totals(null()).is_null());
+
+    // No image at all: an empty result, nothing sent.
+    let mut result = null_mut();
+    assert_eq!(
+        dimg_client_pull_many(c, null(), 0, null(), 4, None, null_mut(), &mut result),
+        dimg_result::Ok
+    );
+    assert_eq!(dimg_pull_many_result_len(result), 0);
+    assert_eq!(dimg_pull_many_result_code(result, 0), INVALID, "out of range");
+    assert!(dimg_pull_many_result_message(result, 0).is_null());
+    assert!(dimg_pull_many_result_digest(result, 0).is_null());
+    let totals = unsafe { &*dimg_pull_many_result_totals(result) };
+    assert_eq!((totals.images, totals.eta_ms), (0, -1));
+    dimg_pull_many_result_free(result);
+    dimg_client_free(c);
+}
+
+#[test]
 fn last_error_format_and_table() {
     assert_invalid(dimg_client_new(null(), 0, null_mut()), "client_out is NULL");
     assert_eq!(dimg_last_error_message(null_mut(), 100), 18);
@@ -440,7 +550,9 @@ fn this_file_calls_every_exported_function() {
         include_str!("mirror.rs"),
         include_str!("prune.rs"),
         include_str!("pull.rs"),
+        include_str!("pull_many.rs"),
         include_str!("remove.rs"),
+        include_str!("retry.rs"),
         include_str!("runtime.rs"),
         include_str!("search.rs"),
         include_str!("strings.rs"),

@@ -18,7 +18,7 @@ pub struct dimg_pull_options {
 }
 
 impl dimg_pull_options {
-    fn to_core(&self) -> dimg::PullOptions {
+    pub(crate) fn to_core(&self) -> dimg::PullOptions {
         self.options.clone()
     }
 }
@@ -190,6 +190,11 @@ pub enum dimg_pull_phase {
     Digest = 11,
     /// `Status: Downloaded newer image for ...` or `Status: Image is up to date for ...`.
     Status = 12,
+    /// libdimg's own message, not the daemon's: the pull failed in a way worth trying again and
+    /// will be, as the client's retry policy says (`dimg_retry_policy`); the status says when
+    /// and why (`Attempt 2 of 3 in 0.5s after: ...`), the id is "". The messages that follow
+    /// are the next attempt's.
+    Retry = 13,
 }
 
 impl From<dimg::PullPhase> for dimg_pull_phase {
@@ -207,6 +212,7 @@ impl From<dimg::PullPhase> for dimg_pull_phase {
             dimg::PullPhase::Retrying => dimg_pull_phase::Retrying,
             dimg::PullPhase::Digest => dimg_pull_phase::Digest,
             dimg::PullPhase::Status => dimg_pull_phase::Status,
+            dimg::PullPhase::Retry => dimg_pull_phase::Retry,
             _ => dimg_pull_phase::Other,
         }
     }
@@ -271,18 +277,24 @@ pub struct dimg_pull_summary {
     events: usize,
 }
 
+impl From<dimg::PullOutcome> for dimg_pull_outcome {
+    fn from(outcome: dimg::PullOutcome) -> dimg_pull_outcome {
+        match outcome {
+            dimg::PullOutcome::Downloaded => dimg_pull_outcome::Downloaded,
+            dimg::PullOutcome::UpToDate => dimg_pull_outcome::UpToDate,
+            dimg::PullOutcome::Skipped => dimg_pull_outcome::Skipped,
+            _ => dimg_pull_outcome::Unknown,
+        }
+    }
+}
+
 impl From<dimg::PullSummary> for dimg_pull_summary {
     fn from(summary: dimg::PullSummary) -> dimg_pull_summary {
         dimg_pull_summary {
             reference: cstring(summary.reference),
             digest: cstring(summary.digest.unwrap_or_default()),
             status: cstring(summary.status.unwrap_or_default()),
-            outcome: match summary.outcome {
-                dimg::PullOutcome::Downloaded => dimg_pull_outcome::Downloaded,
-                dimg::PullOutcome::UpToDate => dimg_pull_outcome::UpToDate,
-                dimg::PullOutcome::Skipped => dimg_pull_outcome::Skipped,
-                _ => dimg_pull_outcome::Unknown,
-            },
+            outcome: summary.outcome.into(),
             layers_pulled: summary.layers_pulled,
             layers_existing: summary.layers_existing,
             events: summary.events,
@@ -307,7 +319,10 @@ impl From<dimg::PullSummary> for dimg_pull_summary {
 /// `DIMG_RESULT_API` (for example an unreachable registry);
 /// `DIMG_RESULT_PULL_FAILED` (an error inside the pull stream); `DIMG_RESULT_CANCELLED` (the
 /// callback returned non-zero); `DIMG_RESULT_TIMEOUT` (the daemon went quiet for longer than the
-/// client's timeout); `DIMG_RESULT_CONNECT`, `DIMG_RESULT_PROTOCOL`, `DIMG_RESULT_REENTRANT`.
+/// client's idle limit, `dimg_timeouts`); `DIMG_RESULT_CONNECT`, `DIMG_RESULT_PROTOCOL`,
+/// `DIMG_RESULT_REENTRANT`. With a retry policy (`dimg_retry_policy`), transient failures are
+/// tried again, each retry a `DIMG_PULL_PHASE_RETRY` message; one that still fails has the code
+/// of its last attempt, and `dimg_last_error_attempts` says how many were made.
 #[unsafe(no_mangle)]
 pub extern "C" fn dimg_client_pull(
     client: *const dimg_client,
@@ -323,19 +338,12 @@ pub extern "C" fn dimg_client_pull(
             let client = arg_ref(client, "client")?.client.clone();
             let reference = arg_str(reference, "reference")?.to_string();
             let options = opt_ref(options).map(dimg_pull_options::to_core).unwrap_or_default();
-            // One buffer per string, reused from event to event (no allocation per event).
             let (mut id, mut status) = (Vec::new(), Vec::new());
             // The callback runs inside the call, so a dimg call made from it is REENTRANT; a
             // non-zero return stops the pull (its connection is closed: the daemon stops).
             let summary = client.images().pull(&reference, &options).finish_with(|event| {
                 let Some(callback) = on_progress else { return Ok(()) };
-                let progress = dimg_pull_progress {
-                    id: fill_c_string(&mut id, event.id.as_deref().unwrap_or("")),
-                    status: fill_c_string(&mut status, &event.status),
-                    phase: event.phase.into(),
-                    current: event.current.unwrap_or(0),
-                    total: event.total.unwrap_or(0),
-                };
+                let progress = progress_of(event, &mut id, &mut status);
                 match call_progress(callback, userdata, &progress) {
                     0 => Ok(()),
                     _ => Err(format!("the pull of {reference} was cancelled by its progress callback").into()),
@@ -351,13 +359,25 @@ pub extern "C" fn dimg_client_pull(
 
 /// Copies `text` (up to an embedded NUL) into `buf` as a C string; the pointer is valid until
 /// `buf` is next changed.
-fn fill_c_string(buf: &mut Vec<u8>, text: &str) -> *const c_char {
+pub(crate) fn fill_c_string(buf: &mut Vec<u8>, text: &str) -> *const c_char {
     buf.clear();
     let bytes = text.as_bytes();
     let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
     buf.extend_from_slice(&bytes[..end]);
     buf.push(0);
     buf.as_ptr().cast()
+}
+
+/// Copies the fields of `event` into a `dimg_pull_progress` whose strings live in `id` and
+/// `status` (one buffer per string, reused from event to event: no allocation per event).
+pub(crate) fn progress_of(event: &dimg::PullEvent, id: &mut Vec<u8>, status: &mut Vec<u8>) -> dimg_pull_progress {
+    dimg_pull_progress {
+        id: fill_c_string(id, event.id.as_deref().unwrap_or("")),
+        status: fill_c_string(status, &event.status),
+        phase: event.phase.into(),
+        current: event.current.unwrap_or(0),
+        total: event.total.unwrap_or(0),
+    }
 }
 
 type ProgressFn = unsafe extern "C" fn(userdata: *mut c_void, progress: *const dimg_pull_progress) -> c_int;

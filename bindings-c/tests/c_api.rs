@@ -20,7 +20,9 @@
 //! Images: list.c and the example use $DIMG_TEST_REGISTRY/t/p38 (one at a time), rmi.c t/p39,
 //! pull.c t/p40, transports.c t/p28 (on the TLS daemon) and t/p29 (through ssh); each removes
 //! what it pulled. prune.c imports its own images, labelled with its process id, and prunes
-//! only those.
+//! only those. pull_many.c owns many-c/m1..m8 (and the missing m9), directly and through the
+//! fault proxy (`DIMG_TEST_FAULT_PROXY`, its rules scoped to `/many-c/`), with their sizes and
+//! digests from `DIMG_TEST_SEED`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -266,6 +268,15 @@ fn search_with_filters() {
 #[test]
 fn pull_with_progress_and_cancellation() {
     c_program("pull");
+}
+
+/// What pull_many.c needs besides ENGINE_VARS: the seed's digests and sizes, the fault proxy.
+const PULL_MANY_VARS: [&str; 2] = ["DIMG_TEST_SEED", "DIMG_TEST_FAULT_PROXY"];
+
+#[test]
+fn pull_many_retries_and_per_call_timeouts() {
+    require(&PULL_MANY_VARS);
+    c_program("pull_many");
 }
 
 #[test]

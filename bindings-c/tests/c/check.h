@@ -112,10 +112,8 @@ static inline int is_podman(void) {
 /* `docker` on Docker, `podman` on Podman: what each engine answers. */
 #define BY_ENGINE(docker, podman) (is_podman() ? (podman) : (docker))
 
-/* Runs the docker CLI against the private engine (setup dimg does not offer: containers,
- * imports) and returns its whole output (free it), or exits when it fails. */
-static inline char *docker_cli_output(const char *args) {
-    char *command = fmt("DOCKER_HOST='%s' docker %s 2>&1", need_env("DIMG_TEST_DOCKER_HOST"), args);
+/* Runs a shell command and returns its whole output (free it), or exits when it fails. */
+static inline char *shell_output(const char *command) {
     FILE *pipe = popen(command, "r");
     if (pipe == NULL) FAIL("cannot run: %s", command);
     size_t len = 0, cap = 4096;
@@ -133,6 +131,14 @@ static inline char *docker_cli_output(const char *args) {
     out[len] = '\0';
     int status = pclose(pipe);
     if (status != 0) FAIL("`%s` failed (%d): %s", command, status, out);
+    return out;
+}
+
+/* Runs the docker CLI against the private engine (setup dimg does not offer: containers,
+ * imports) and returns its whole output (free it), or exits when it fails. */
+static inline char *docker_cli_output(const char *args) {
+    char *command = fmt("DOCKER_HOST='%s' docker %s 2>&1", need_env("DIMG_TEST_DOCKER_HOST"), args);
+    char *out = shell_output(command);
     free(command);
     return out;
 }
@@ -179,6 +185,17 @@ static inline char *import_image(const char *label, const char *name) {
     char *id = import_labelled(label, key_value, name);
     free(key_value);
     return id;
+}
+
+/* Tells the engine's fault proxy ($DIMG_TEST_FAULT_PROXY, scripts/fault_proxy.py) to add the
+ * rules of `json` (POST, a JSON list of rules) or to drop the rules whose path contains the
+ * `path` of `json` (DELETE, {"path": ...}): each test drops only its own. `json` must not hold
+ * a single quote (it goes to curl through the shell). */
+static inline void fault_rules(const char *method, const char *json) {
+    char *command = fmt("curl -sf -X %s --data-binary '%s' http://%s/__faults", method, json,
+                        need_env("DIMG_TEST_FAULT_PROXY"));
+    free(shell_output(command));
+    free(command);
 }
 
 /* A client of the private engine. */

@@ -250,6 +250,66 @@ static void pull(dimg_client *client) {
     PASS("pull");
 }
 
+static int never_many(void *userdata, const dimg_pull_many_progress *progress) {
+    (void)userdata;
+    (void)progress;
+    FAIL("the callback must not be called for refused arguments");
+}
+
+/* Timeouts, retry policies and pull_many: refused before anything is sent. */
+static void timeouts_retries_pull_many(dimg_client *client) {
+    dimg_timeouts limits = {0, 0, 0};
+    dimg_client_options *options = dimg_client_options_new();
+    CHECK_INVALID(dimg_client_options_set_timeouts(NULL, &limits), "options is NULL");
+    CHECK_INVALID(dimg_client_options_set_timeouts(options, NULL), "timeouts is NULL");
+    CHECK_INVALID(dimg_client_options_set_retry(NULL, NULL), "options is NULL");
+    CHECK_OK(dimg_client_options_set_retry(options, NULL)); /* no retries */
+    dimg_client_options_free(options);
+
+    dimg_client *other = (dimg_client *)0x1; /* must stay untouched */
+    CHECK_INVALID(dimg_client_with_timeouts(NULL, &limits, &other), "client is NULL");
+    CHECK_INVALID(dimg_client_with_timeouts(client, NULL, &other), "timeouts is NULL");
+    CHECK_INVALID(dimg_client_with_timeouts(client, &limits, NULL), "client_out is NULL");
+    CHECK_INVALID(dimg_client_with_retry(NULL, NULL, &other), "client is NULL");
+    CHECK_INVALID(dimg_client_with_retry(client, NULL, NULL), "client_out is NULL");
+    CHECK(other == (dimg_client *)0x1);
+    dimg_timeouts read = {7, 7, 7};
+    CHECK_INVALID(dimg_client_timeouts(NULL, &read), "client is NULL");
+    CHECK_INVALID(dimg_client_timeouts(client, NULL), "timeouts_out is NULL");
+    CHECK(read.connect_ms == 7 && read.total_ms == 7 && read.idle_ms == 7);
+
+    dimg_retry_policy_free(NULL);
+    CHECK_INVALID(dimg_retry_policy_set_initial_backoff_ms(NULL, 1), "policy is NULL");
+    CHECK_INVALID(dimg_retry_policy_set_multiplier(NULL, 2.0), "policy is NULL");
+    CHECK_INVALID(dimg_retry_policy_set_max_backoff_ms(NULL, 1), "policy is NULL");
+    CHECK_INVALID(dimg_retry_policy_set_max_elapsed_ms(NULL, 1), "policy is NULL");
+    CHECK_INVALID(dimg_retry_policy_set_jitter(NULL, 0.5), "policy is NULL");
+    dimg_retry_policy_free(dimg_retry_policy_new(2));
+    CHECK(dimg_last_error_attempts() == 1); /* the last refused call, tried once */
+
+    dimg_pull_many_result *result = (dimg_pull_many_result *)0x1; /* must stay untouched */
+    const char *refs[] = {"tiny:1.0", NULL};
+    const char *bad[] = {"tiny:1.0", BAD};
+    CHECK_INVALID(dimg_client_pull_many(NULL, refs, 1, NULL, 1, never_many, NULL, &result), "client is NULL");
+    CHECK_INVALID(dimg_client_pull_many(client, NULL, 1, NULL, 1, never_many, NULL, &result), "references is NULL");
+    CHECK_INVALID(dimg_client_pull_many(client, refs, 2, NULL, 1, never_many, NULL, &result),
+                  "references[1] is NULL");
+    CHECK_INVALID(dimg_client_pull_many(client, bad, 2, NULL, 1, never_many, NULL, &result),
+                  "references[1] is not valid UTF-8");
+    CHECK_INVALID(dimg_client_pull_many(client, refs, 1, NULL, 1, never_many, NULL, NULL), "result_out is NULL");
+    CHECK_INVALID(dimg_client_pull_many(client, refs, 1, NULL, 0, never_many, NULL, &result),
+                  "pull_many needs a concurrency of at least 1");
+    CHECK(result == (dimg_pull_many_result *)0x1);
+    dimg_pull_many_result_free(NULL);
+    CHECK(dimg_pull_many_result_len(NULL) == 0);
+    CHECK(dimg_pull_many_result_code(NULL, 0) == DIMG_RESULT_INVALID_ARGUMENT);
+    CHECK(dimg_pull_many_result_message(NULL, 0) == NULL && dimg_pull_many_result_digest(NULL, 0) == NULL);
+    CHECK(dimg_pull_many_result_http_status(NULL, 0) == 0 && dimg_pull_many_result_attempts(NULL, 0) == 0);
+    CHECK(dimg_pull_many_result_outcome(NULL, 0) == DIMG_PULL_OUTCOME_UNKNOWN);
+    CHECK(dimg_pull_many_result_totals(NULL) == NULL);
+    PASS("timeouts, retry policies, pull_many");
+}
+
 static void remove_and_inspect(dimg_client *client) {
     dimg_remove_options_free(NULL);
     CHECK_INVALID(dimg_remove_options_set_force(NULL, true), "options is NULL");
@@ -346,6 +406,7 @@ int main(void) {
     list(client);
     search(client);
     pull(client);
+    timeouts_retries_pull_many(client);
     remove_and_inspect(client);
     prune(client);
     dimg_client_free(client);
