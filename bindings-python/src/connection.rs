@@ -14,11 +14,12 @@ use pyo3::types::PyDict;
 
 use crate::convert;
 use crate::endpoint::PyEndpoint;
-use crate::errors::{core_error, interrupted};
+use crate::errors::{core_error, interrupted, invalid_argument};
+use crate::limits::{PyRetryPolicy, PyTimeouts};
 use crate::runtime::{check_blocking_allowed, init_async, interruptible};
 use crate::types::{
-    PyImage, PyInfo, PyPing, PyPullProgress, PyPullSummary, PyRemoveReport, PyRemovedItem, PySearchResult, PyVersion,
-    prune_report_dict,
+    PyImage, PyInfo, PyPing, PyPullManyProgress, PyPullProgress, PyPullSummary, PyRemoveReport, PyRemovedItem,
+    PySearchResult, PyVersion, prune_report_dict,
 };
 
 /// The core client a connection calls through, fixed when it is made: blocking for
@@ -27,6 +28,17 @@ use crate::types::{
 enum Engine {
     Blocking(dimg::blocking::Client),
     Async(dimg::Client),
+}
+
+impl Engine {
+    /// The same client (its connections, negotiated version and settings) under other limits
+    /// and retries: how a call gets the limits its connection (or its own keywords) say.
+    fn configured(&self, timeouts: dimg::Timeouts, retry: Option<dimg::RetryPolicy>) -> Engine {
+        match self {
+            Engine::Blocking(client) => Engine::Blocking(client.with_timeouts(timeouts).with_retry(retry)),
+            Engine::Async(client) => Engine::Async(client.with_timeouts(timeouts).with_retry(retry)),
+        }
+    }
 }
 
 /// One daemon call, its arguments converted.
@@ -42,6 +54,9 @@ enum Request {
     RemoveImages(Vec<String>, dimg::RemoveOptions),
     TagImage(String, String),
     PruneImages(dimg::PruneOptions),
+    /// After a `pull_many`: each image pulled (by its reference) inspected, each failure kept;
+    /// `true` raises the first failure instead of returning the list.
+    InspectPulled(Vec<dimg::Result<String>>, bool),
 }
 
 /// A pull with a progress callback, answered with the image(s) pulled.
@@ -72,10 +87,43 @@ impl Pull {
     }
 }
 
+/// Several pulls at once with one progress callback, answered with the images (or the
+/// exceptions) in the order asked.
+struct PullMany {
+    references: Vec<String>,
+    options: dimg::PullOptions,
+    concurrency: usize,
+    progress: Option<Py<PyAny>>,
+    raise_on_error: bool,
+}
+
+impl PullMany {
+    /// Calls the progress callback with the update; its exception stops every pull and
+    /// propagates unchanged.
+    fn report(&self, update: &dimg::PullManyProgress<'_>) -> Result<(), dimg::BoxError> {
+        let Some(callback) = &self.progress else { return Ok(()) };
+        Python::attach(|py| match PyPullManyProgress::new(py, update)? {
+            Some(update) => callback.call1(py, (update,)).map(drop),
+            None => Ok(()),
+        })
+        .map_err(interrupted)
+    }
+
+    /// What answers the finished pulls: each image as `pull` answers it (inspected).
+    fn answer(&self, results: Vec<dimg::Result<dimg::PullSummary>>) -> Request {
+        let pulled = results
+            .into_iter()
+            .map(|r| r.map(|summary| summary.reference))
+            .collect();
+        Request::InspectPulled(pulled, self.raise_on_error)
+    }
+}
+
 /// What a `Call` does.
 enum Job {
     Request(Request),
     Pull(Pull),
+    PullMany(PullMany),
 }
 
 /// What the daemon answered, before conversion to Python (made without the GIL).
@@ -91,6 +139,8 @@ enum Answer {
     RemoveReport(dimg::RemoveReport),
     Tagged,
     Pruned(dimg::PruneReport),
+    /// Per image of a `pull_many`, and whether the first failure is raised.
+    PulledMany(Vec<dimg::Result<dimg::ImageInspect>>, bool),
 }
 
 impl Answer {
@@ -119,6 +169,18 @@ impl Answer {
             Answer::RemoveReport(report) => PyRemoveReport::new(py, report)?.into_py_any(py),
             Answer::Tagged => true.into_py_any(py),
             Answer::Pruned(report) => prune_report_dict(py, report)?.into_py_any(py),
+            Answer::PulledMany(results, raise_on_error) => {
+                let mut answers = Vec::with_capacity(results.len());
+                for result in results {
+                    answers.push(match result {
+                        Ok(image) => PyImage::from(image).into_py_any(py)?,
+                        // In input order: the first failure is the one raised.
+                        Err(error) if raise_on_error => return Err(core_error(error)),
+                        Err(error) => core_error(error).into_value(py).into_any(),
+                    });
+                }
+                answers.into_py_any(py)
+            }
         }
     }
 }
@@ -166,6 +228,16 @@ macro_rules! perform {
                 Answer::Tagged
             }
             Request::PruneImages(options) => Answer::Pruned(client.images().prune(&options)$(.$wait)? ?),
+            Request::InspectPulled(pulled, raise_on_error) => {
+                let mut images = Vec::with_capacity(pulled.len());
+                for reference in pulled {
+                    images.push(match reference {
+                        Ok(reference) => client.images().inspect(&reference)$(.$wait)?,
+                        Err(error) => Err(error),
+                    });
+                }
+                Answer::PulledMany(images, raise_on_error)
+            }
         }
     }};
 }
@@ -179,6 +251,13 @@ fn perform_blocking(client: &dimg::blocking::Client, job: Job) -> dimg::Result<A
                 .pull(&pull.reference, &pull.options)
                 .finish_with(|event| pull.report(event))?;
             pull.answer(&summary)?
+        }
+        Job::PullMany(many) => {
+            let results = client
+                .images()
+                .pull_many(&many.references, &many.options, many.concurrency)
+                .finish_with(|update| many.report(update))?;
+            many.answer(results)
         }
     };
     Ok(perform!(client, request))
@@ -195,42 +274,59 @@ async fn perform_async(client: &dimg::Client, job: Job) -> dimg::Result<Answer> 
                 .await?;
             pull.answer(&summary)?
         }
+        Job::PullMany(many) => {
+            let results = client
+                .images()
+                .pull_many(&many.references, &many.options, many.concurrency)
+                .finish_with(|update| many.report(update))
+                .await?;
+            many.answer(results)
+        }
     };
     Ok(perform!(client, request, await))
 }
 
-/// A connection to one daemon (`dimg.Client` / `dimg.AsyncClient` hold one). Its operations
-/// return a `Call`.
+/// A connection to one daemon (`dimg.Client` / `dimg.AsyncClient` hold one), under its limits
+/// and retries. Its operations return a `Call`.
 #[pyclass(frozen, module = "dimg._native", name = "Connection")]
 pub struct PyConnection {
-    /// None once closed. Calls already made hold their own clone, so they finish first.
-    engine: Mutex<Option<Engine>>,
+    /// The core client, shared with every connection `with_limits` made from this one (they
+    /// are one pool); None once closed. Calls already made hold their own clone, so they
+    /// finish first.
+    engine: Arc<Mutex<Option<Engine>>>,
     /// What the core resolved, kept for the getters after `close()`.
     endpoint: dimg::Endpoint,
-    timeout: Option<std::time::Duration>,
+    /// The limits and retries this connection's calls run under.
+    timeouts: dimg::Timeouts,
+    retry: Option<PyRetryPolicy>,
 }
 
 #[pymethods]
 impl PyConnection {
     /// `base_url`: any form the core's host rule takes, or None for the docker CLI's
     /// resolution (DOCKER_HOST, DOCKER_CONTEXT, the current context, the TLS variables,
-    /// DOCKER_API_VERSION); `timeout` in seconds or None; `version` pinned unless None or
-    /// "auto"; `asynchronous`: for `AsyncClient` (calls are started, not run); `context`,
+    /// DOCKER_API_VERSION); `timeout` in seconds or None (total and idle), or `timeouts` (a
+    /// Timeouts), not both (`timeout_given`: whether `timeout` is the caller's, not the
+    /// default); `version` pinned unless None or "auto";
+    /// `asynchronous`: for `AsyncClient` (calls are started, not run); `context`,
     /// `config_dir`: the docker CLI's `--context`, `--config`; `tls`: a TLSConfig, or True for
     /// `--tlsverify` with the default files, or False; `credential_helper_timeout` in seconds,
-    /// or None for the answer timeout.
+    /// or None for the total limit; `retry`: a RetryPolicy, or None for no retries.
     #[new]
-    #[pyo3(signature = (base_url, timeout, version, asynchronous, context, config_dir, tls, credential_helper_timeout))]
+    #[pyo3(signature = (base_url, timeout, timeout_given, timeouts, version, asynchronous, context, config_dir, tls, credential_helper_timeout, retry))]
     #[allow(clippy::too_many_arguments)] // one per keyword of `dimg.Client`
     fn new(
         base_url: Option<&str>,
         timeout: Option<f64>,
+        timeout_given: bool,
+        timeouts: Option<Bound<'_, PyTimeouts>>,
         version: Option<&str>,
         asynchronous: bool,
         context: Option<String>,
         config_dir: Option<PathBuf>,
         tls: &Bound<'_, PyAny>,
         credential_helper_timeout: Option<f64>,
+        retry: Option<Bound<'_, PyRetryPolicy>>,
     ) -> PyResult<PyConnection> {
         let target = convert::Target {
             base_url,
@@ -238,11 +334,17 @@ impl PyConnection {
             config_dir,
             tls,
         };
-        let timeouts = convert::Timeouts {
+        if timeout_given && timeouts.is_some() {
+            return Err(invalid_argument(
+                "give timeout= (total and idle) or timeouts= (connect, total, idle), not both".to_string(),
+            ));
+        }
+        let limits = convert::Timeouts {
             timeout,
+            timeouts: timeouts.map(|t| t.get().inner),
             credential_helper_timeout,
         };
-        let builder = convert::client_builder(target, timeouts, version)?;
+        let builder = convert::client_builder(target, limits, version)?;
         // Built with the GIL held: resolving reads the environment, which Python threads
         // may be changing (os.environ) while they hold it.
         let engine = match asynchronous {
@@ -252,15 +354,32 @@ impl PyConnection {
             }
             false => Engine::Blocking(interruptible(builder.build_blocking().map_err(core_error)?)),
         };
-        let (endpoint, timeout) = match &engine {
-            Engine::Blocking(client) => (client.endpoint().clone(), client.timeout()),
-            Engine::Async(client) => (client.endpoint().clone(), client.timeout()),
+        let (endpoint, timeouts) = match &engine {
+            Engine::Blocking(client) => (client.endpoint().clone(), client.timeouts()),
+            Engine::Async(client) => (client.endpoint().clone(), client.timeouts()),
         };
         Ok(PyConnection {
-            engine: Mutex::new(Some(engine)),
+            engine: Arc::new(Mutex::new(Some(engine))),
             endpoint,
-            timeout,
+            timeouts,
+            retry: retry.map(|r| r.get().clone()),
         })
+    }
+
+    /// This connection on the same pool under other limits (None: this one's) and retries
+    /// (None: this one's). Closing either closes both.
+    #[pyo3(signature = (timeouts, retry))]
+    fn with_limits(
+        &self,
+        timeouts: Option<Bound<'_, PyTimeouts>>,
+        retry: Option<Bound<'_, PyRetryPolicy>>,
+    ) -> PyConnection {
+        PyConnection {
+            engine: self.engine.clone(),
+            endpoint: self.endpoint.clone(),
+            timeouts: timeouts.map_or(self.timeouts, |t| t.get().inner),
+            retry: retry.map(|r| r.get().clone()).or_else(|| self.retry.clone()),
+        }
     }
 
     /// The daemon's address in DOCKER_HOST form.
@@ -281,15 +400,27 @@ impl PyConnection {
         PyEndpoint::from(self.endpoint.clone())
     }
 
-    /// The answer timeout in seconds; None waits forever.
+    /// The total limit of a call in seconds; None waits forever.
     #[getter]
     fn timeout(&self) -> Option<f64> {
-        self.timeout.map(|t| t.as_secs_f64())
+        self.timeouts.total.map(|t| t.as_secs_f64())
     }
 
-    /// Drops this connection's pool: idle connections close (an ssh:// connection's `ssh`
-    /// process is killed and reaped) once the calls already made have finished. Later calls
-    /// are refused. Closing twice is harmless.
+    /// The limits calls run under.
+    #[getter]
+    fn timeouts(&self) -> PyTimeouts {
+        self.timeouts.into()
+    }
+
+    /// The retry policy of pulls, searches and gets; None: no retries.
+    #[getter]
+    fn retry(&self) -> Option<PyRetryPolicy> {
+        self.retry.clone()
+    }
+
+    /// Drops this connection's pool (shared with the connections `with_limits` made): idle
+    /// connections close (an ssh:// connection's `ssh` process is killed and reaped) once the
+    /// calls already made have finished. Later calls are refused. Closing twice is harmless.
     fn close(&self, py: Python<'_>) {
         let engine = self.lock_engine().take();
         // Dropping the blocking pool reaps its ssh processes on this thread.
@@ -347,6 +478,31 @@ impl PyConnection {
         self.job(Job::Pull(pull))
     }
 
+    #[pyo3(signature = (references, concurrency, progress, raise_on_error, platform, auth_config, policy))]
+    #[allow(clippy::too_many_arguments)] // one per keyword of `images.pull_many`
+    fn pull_many(
+        &self,
+        references: Vec<String>,
+        concurrency: i64,
+        progress: Option<Py<PyAny>>,
+        raise_on_error: bool,
+        platform: Option<String>,
+        auth_config: Option<&Bound<'_, PyDict>>,
+        policy: &str,
+    ) -> PyResult<PyCall> {
+        // The core refuses 0 when the call runs; a negative count is refused here in its words.
+        let concurrency = usize::try_from(concurrency)
+            .map_err(|_| invalid_argument("pull_many needs a concurrency of at least 1".to_string()))?;
+        let many = PullMany {
+            references,
+            options: convert::pull_options(false, platform, auth_config, policy)?,
+            concurrency,
+            progress,
+            raise_on_error,
+        };
+        self.job(Job::PullMany(many))
+    }
+
     #[pyo3(signature = (repository, tag, all_tags, platform, auth_config, policy))]
     fn pull_stream(
         &self,
@@ -397,11 +553,13 @@ impl PyConnection {
         self.engine.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The core client, unless the connection was closed.
+    /// The core client under this connection's limits and retries, unless it was closed.
     fn engine(&self) -> PyResult<Engine> {
-        self.lock_engine()
+        let engine = self
+            .lock_engine()
             .clone()
-            .ok_or_else(|| PyRuntimeError::new_err("this dimg client is closed"))
+            .ok_or_else(|| PyRuntimeError::new_err("this dimg client is closed"))?;
+        Ok(engine.configured(self.timeouts, self.retry.as_ref().map(PyRetryPolicy::core)))
     }
 
     fn call(&self, request: Request) -> PyResult<PyCall> {

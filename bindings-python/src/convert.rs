@@ -221,10 +221,12 @@ fn seconds(what: &str, value: f64) -> PyResult<Duration> {
     }
 }
 
-/// How long the client waits: `timeout` for answers (None: no limit) and
-/// `credential_helper_timeout` for a credential helper (None: the answer timeout), in seconds.
+/// How long the client waits: `timeouts` when given, else `timeout` for a call and between
+/// pull progress messages (None: no limit; connecting keeps its default), and
+/// `credential_helper_timeout` for a credential helper (None: the total limit), in seconds.
 pub struct Timeouts {
     pub timeout: Option<f64>,
+    pub timeouts: Option<dimg::Timeouts>,
     pub credential_helper_timeout: Option<f64>,
 }
 
@@ -252,9 +254,10 @@ pub fn client_builder(
         // The builder's rule: an empty address is refused (it is no `-H ''`).
         builder = builder.host(base_url);
     }
-    builder = match timeouts.timeout {
-        None => builder.no_timeout(),
-        Some(t) => builder.timeout(seconds("timeout", t)?),
+    builder = match (timeouts.timeouts, timeouts.timeout) {
+        (Some(limits), _) => builder.timeouts(limits),
+        (None, None) => builder.no_timeout(),
+        (None, Some(t)) => builder.timeout(seconds("timeout", t)?),
     };
     if let Some(t) = timeouts.credential_helper_timeout {
         builder = builder.credential_helper_timeout(seconds("credential_helper_timeout", t)?);

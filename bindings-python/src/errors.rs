@@ -4,7 +4,14 @@ use pyo3::exceptions::{PyException, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::{PyErr, create_exception};
 
-create_exception!(dimg, DockerError, PyException, "Base class of every dimg error.");
+create_exception!(
+    dimg,
+    DockerError,
+    PyException,
+    "Base class of every dimg error: `status_code` (the daemon's HTTP status, or None), `explanation` \
+     (the message), `attempts` (how many attempts the call made: 1 unless a RetryPolicy retried it; \
+     then the message starts \"gave up after N attempts: \" and the class is the last attempt's)."
+);
 create_exception!(
     dimg,
     ConnectError,
@@ -109,16 +116,23 @@ create_exception!(
 /// that stopped a call (Ctrl-C seen by the interrupt check, or one raised by a progress
 /// callback) travels through the core as `Error::Interrupted` and comes out unchanged.
 pub fn core_error(err: dimg::Error) -> PyErr {
-    let err = match err {
+    match err {
         dimg::Error::Interrupted(source) => match source.downcast::<PyErr>() {
-            Ok(original) => return *original,
-            Err(other) => dimg::Error::Interrupted(other),
+            Ok(original) => *original,
+            Err(other) => exception(&dimg::Error::Interrupted(other)),
         },
-        other => other,
-    };
+        other => exception(&other),
+    }
+}
+
+/// The exception for `err` (for an error only borrowed, as a pull_many progress update has
+/// it). The class is the kind of the last attempt's failure (`Error::last_attempt`: a retried
+/// call that gave up on a 503 is an APIError), the message the whole error ("gave up after 3
+/// attempts: ..."), and `attempts` says how many attempts the call made.
+pub fn exception(err: &dimg::Error) -> PyErr {
     let message = err.chain();
-    let status = err.http_status();
-    let exception = match &err {
+    let kind = err.last_attempt();
+    let exception = match kind {
         dimg::Error::Connect { .. } => ConnectError::new_err(message),
         dimg::Error::Tls { .. } => TLSError::new_err(message),
         dimg::Error::Ssh { .. } => SSHError::new_err(message),
@@ -141,9 +155,10 @@ pub fn core_error(err: dimg::Error) -> PyErr {
     };
     Python::attach(|py| {
         let value = exception.value(py);
-        let _ = value.setattr("status_code", status);
+        let _ = value.setattr("status_code", err.http_status());
         let _ = value.setattr("explanation", err.to_string());
-        match &err {
+        let _ = value.setattr("attempts", err.attempts());
+        match kind {
             dimg::Error::Ssh { status, stderr, .. } => {
                 let _ = value.setattr("exit_status", *status);
                 let _ = value.setattr("stderr", stderr);

@@ -8,6 +8,7 @@ mod convert;
 mod daemon;
 mod endpoint;
 mod errors;
+mod limits;
 mod runtime;
 mod types;
 
@@ -18,6 +19,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     types::register(m)?;
+    limits::register(m)?;
     endpoint::register(m)?;
     connection::register(m)?;
     daemon::register(m)?;

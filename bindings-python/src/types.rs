@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::errors::core_error;
+use crate::errors::{core_error, exception};
 
 /// A local image (from `images.list()`, `images.get()` or `images.pull()`).
 #[pyclass(frozen, module = "dimg", name = "Image")]
@@ -221,7 +221,9 @@ pub struct PyPullProgress {
     pub status: String,
     /// The classified status: "pulling_from", "pulling_fs_layer", "waiting", "downloading",
     /// "verifying_checksum", "download_complete", "extracting", "pull_complete",
-    /// "already_exists", "retrying", "digest", "status" or "other".
+    /// "already_exists", "retrying" (the daemon retries a layer), "retry" (dimg starts the
+    /// pull again, as the client's RetryPolicy says; `status` says which attempt, when and
+    /// after what), "digest", "status" or "other".
     pub phase: &'static str,
     /// Bytes done, when known.
     pub current: Option<u64>,
@@ -253,6 +255,136 @@ impl From<dimg::PullEvent> for PyPullProgress {
             current: e.current,
             total: e.total,
         }
+    }
+}
+
+/// Where a `pull_many` is over all its images, after an update. A layer several images share
+/// counts once. Bytes are the compressed bytes the daemon reports downloading; a layer counts
+/// in `bytes_total` once the daemon said its size, layers already present count in neither
+/// (and Podman reports no sizes: both stay 0 there).
+#[pyclass(frozen, get_all, module = "dimg", name = "PullTotals")]
+pub struct PyPullTotals {
+    /// Images asked for.
+    pub images: usize,
+    /// Images whose pull ended well (downloaded, up to date or skipped).
+    pub images_done: usize,
+    /// Images whose pull failed.
+    pub images_failed: usize,
+    /// Distinct layers seen so far.
+    pub layers: usize,
+    /// Distinct layers complete (pulled, or present already).
+    pub layers_done: usize,
+    /// Bytes downloaded so far.
+    pub bytes_done: u64,
+    /// Bytes to download over the layers whose size is known.
+    pub bytes_total: u64,
+    /// Seconds since the first pull started.
+    pub elapsed: f64,
+    /// Bytes per second since the start.
+    pub rate: f64,
+    /// Seconds left at the rate so far for the bytes known; None before any byte arrived.
+    pub eta: Option<f64>,
+}
+
+#[pymethods]
+impl PyPullTotals {
+    fn __repr__(&self) -> String {
+        format!(
+            "<PullTotals images {}/{} failed={} layers {}/{} bytes {}/{}>",
+            self.images_done,
+            self.images,
+            self.images_failed,
+            self.layers_done,
+            self.layers,
+            self.bytes_done,
+            self.bytes_total
+        )
+    }
+}
+
+impl From<&dimg::PullTotals> for PyPullTotals {
+    fn from(t: &dimg::PullTotals) -> PyPullTotals {
+        PyPullTotals {
+            images: t.images,
+            images_done: t.images_done,
+            images_failed: t.images_failed,
+            layers: t.layers,
+            layers_done: t.layers_done,
+            bytes_done: t.bytes_done,
+            bytes_total: t.bytes_total,
+            elapsed: t.elapsed.as_secs_f64(),
+            rate: t.rate(),
+            eta: t.eta().map(|d| d.as_secs_f64()),
+        }
+    }
+}
+
+/// One update of a `pull_many`, as its `progress` callback receives it: which image
+/// (`index` in the list given, `reference` normalised), what happened (`kind`: "started", an
+/// "event" of its pull, or "finished", with `error` the exception when it failed), and the
+/// totals over all images after it.
+#[pyclass(frozen, get_all, module = "dimg", name = "PullManyProgress")]
+pub struct PyPullManyProgress {
+    /// The image's position in the list given.
+    pub index: usize,
+    /// The normalised reference, e.g. "docker.io/library/alpine:3.19".
+    pub reference: String,
+    /// "started", "event" or "finished".
+    pub kind: &'static str,
+    /// The pull's PullProgress for an "event"; None otherwise.
+    pub event: Option<Py<PyPullProgress>>,
+    /// For a "finished" image whose pull failed, the exception (as the result list has it);
+    /// None otherwise.
+    pub error: Option<Py<PyAny>>,
+    /// All images, after this update.
+    pub totals: Py<PyPullTotals>,
+}
+
+#[pymethods]
+impl PyPullManyProgress {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let detail = match (&self.event, &self.error) {
+            (Some(event), _) => format!(" {}", event.get().__repr__()),
+            (_, Some(error)) => format!(
+                " {}",
+                error.bind(py).repr().map_or_else(|_| "?".into(), |r| r.to_string())
+            ),
+            _ => String::new(),
+        };
+        format!(
+            "<PullManyProgress #{} {} {}{detail} {}>",
+            self.index,
+            self.reference,
+            self.kind,
+            self.totals.get().__repr__()
+        )
+    }
+}
+
+impl PyPullManyProgress {
+    /// The update as Python objects; None for a kind of update newer than this binding.
+    pub fn new(py: Python<'_>, p: &dimg::PullManyProgress<'_>) -> PyResult<Option<PyPullManyProgress>> {
+        let (kind, event, error) = match &p.update {
+            dimg::PullUpdate::Started => ("started", None, None),
+            dimg::PullUpdate::Event(event) => (
+                "event",
+                Some(Py::new(py, PyPullProgress::from((*event).clone()))?),
+                None,
+            ),
+            dimg::PullUpdate::Finished(result) => {
+                let error = result.as_ref().err().map(|e| exception(e).into_value(py).into_any());
+                ("finished", None, error)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(PyPullManyProgress {
+            index: p.index,
+            reference: p.reference.to_string(),
+            kind,
+            event,
+            error,
+            totals: Py::new(py, PyPullTotals::from(p.totals))?,
+        }))
     }
 }
 
@@ -540,6 +672,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySearchResult>()?;
     m.add_class::<PyPullProgress>()?;
     m.add_class::<PyPullSummary>()?;
+    m.add_class::<PyPullTotals>()?;
+    m.add_class::<PyPullManyProgress>()?;
     m.add_class::<PyRemovedItem>()?;
     m.add_class::<PyPing>()?;
     m.add_class::<PyVersion>()?;

@@ -1,15 +1,20 @@
-"""Fixtures: the private engine from scripts/engine.sh, and a scripted fake daemon for what a
-real one cannot do on demand (mid-stream errors, garbage, slow replies)."""
+"""Fixtures: the private engine from scripts/engine.sh (with its seed list and its fault proxy in
+front of the test registry), and a scripted fake daemon for what a real one cannot do on demand
+(mid-stream errors, garbage, slow replies)."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import socket
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -59,6 +64,49 @@ def mirror() -> str:
 def client(docker_host: str) -> Iterator[dimg.Client]:
     with dimg.Client(docker_host, timeout=120) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def seed() -> list[dict[str, Any]]:
+    """What scripts/seed_registry.py pushed to the test registry: names, tags, digests, layers."""
+    with open(_env("DIMG_TEST_SEED")) as f:
+        images: list[dict[str, Any]] = json.load(f)
+    return images
+
+
+class FaultProxy:
+    """The engine's fault proxy (scripts/fault_proxy.py) in front of the test registry: pulls of
+    `{address}/NAME` reach the registry through it. Tests add rules scoped to their own
+    repository and remove only those (other suites use it at the same time)."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+
+    def _control(self, method: str, path: str, body: object = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"http://{self.address}{path}", data=data, method=method)
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.load(answer)
+
+    @contextlib.contextmanager
+    def rules(self, scope: str, *rules: dict[str, Any]) -> Iterator[None]:
+        """`rules` (each with a path containing `scope`, e.g. "/many-py/m3/") while the block runs."""
+        assert all(scope in rule["path"] for rule in rules), rules
+        self._control("POST", "/__faults", list(rules))
+        try:
+            yield
+        finally:
+            self._control("DELETE", "/__faults", {"path": scope})
+
+    def requests(self, scope: str) -> list[tuple[str, str, str]]:
+        """(method, path, answer) of the requests the proxy saw under `scope`, oldest first."""
+        seen = self._control("GET", "/__faults/requests")
+        return [(r["method"], r["path"], r["answer"]) for r in seen if scope in r["path"]]
+
+
+@pytest.fixture(scope="session")
+def fault_proxy() -> FaultProxy:
+    return FaultProxy(_env("DIMG_TEST_FAULT_PROXY"))
 
 
 def cli(docker_host: str, *args: str) -> str:

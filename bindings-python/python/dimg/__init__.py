@@ -7,6 +7,9 @@
     image = client.images.pull("zookeeper", tag="3.9", progress=print)
     client.images.remove("zookeeper:3.9")
     client.images.prune(filters={"label": "stage=build"})   # {"ImagesDeleted": [...], "SpaceReclaimed": N}
+    client.images.pull_many(["alpine:3.19", "busybox:1.36"], concurrency=4)  # [Image | exception, ...]
+    patient = dimg.Client(timeouts=dimg.Timeouts(idle=600), retry=dimg.RetryPolicy(3))
+    client.images.get("alpine:3.19", timeouts=dimg.Timeouts(total=2))       # this call's own limit
 
 Every rule (host parsing, reference parsing, version negotiation, error mapping) lives in the
 Rust core; the native module converts types and errors, and `_client` defines the public
@@ -45,13 +48,17 @@ from dimg._native import (
     Ping,
     ProtocolError,
     PullError,
+    PullManyProgress,
     PullProgress,
     PullStream,
     PullSummary,
+    PullTotals,
     RateLimited,
     RemovedItem,
     RemoveReport,
+    RetryPolicy,
     SearchResult,
+    Timeouts,
     TLSConfig,
     UnsupportedOption,
     MirrorChange,
@@ -90,14 +97,18 @@ __all__ = [
     "PrunedItem",
     "PruneReport",
     "PullError",
+    "PullManyProgress",
     "PullProgress",
     "PullStream",
     "PullSummary",
+    "PullTotals",
     "PullPolicy",
     "RateLimited",
     "RemovedItem",
     "RemoveReport",
+    "RetryPolicy",
     "SearchResult",
+    "Timeouts",
     "TLSConfig",
     "UnsupportedOption",
     "MirrorChange",

@@ -53,18 +53,45 @@ from dimg._native import (
     DEFAULT_TIMEOUT,
     Call,
     Connection,
+    DockerError,
     Endpoint,
     Image,
     Info,
     Ping,
+    PullManyProgress,
     PullProgress,
     PullStream,
     RemovedItem,
     RemoveReport,
+    RetryPolicy,
     SearchResult,
+    Timeouts,
     TLSConfig,
     Version,
 )
+
+
+class _DefaultTimeout(float):
+    """The type of `timeout=`'s default: DEFAULT_TIMEOUT as a float of its own, so that a client
+    can tell `timeout` left out (and `timeouts=` may be given) from `timeout=120` given."""
+
+
+_DEFAULT_TIMEOUT = _DefaultTimeout(DEFAULT_TIMEOUT)
+
+
+class _Unchanged:
+    """The default of `with_timeouts`' arguments: that limit stays the client's."""
+
+    def __repr__(self) -> str:
+        return "<unchanged>"
+
+
+_UNCHANGED = _Unchanged()
+
+
+def _given(timeout: float | None) -> bool:
+    """Whether `timeout=` was given (with `timeouts=` too, the client refuses both)."""
+    return not isinstance(timeout, _DefaultTimeout)
 
 
 def _awaitable(method: Callable[Concatenate[Any, _P], _T]) -> Callable[Concatenate[Any, _P], Awaitable[_T]]:
@@ -81,11 +108,19 @@ def _awaitable(method: Callable[Concatenate[Any, _P], _T]) -> Callable[Concatena
 
 
 class _ImagesBase:
-    """What ImageCollection and AsyncImageCollection share: the connection, and `pull_stream`,
-    which returns the stream at once for both."""
+    """What ImageCollection and AsyncImageCollection share: the connection, the one place a
+    call's own `timeouts=` / `retry=` apply, and `pull_stream`, which returns the stream at
+    once for both."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+
+    def _via(self, timeouts: Timeouts | None, retry: RetryPolicy | None = None) -> Connection:
+        """The connection one call runs on: the client's, or the same pool under the limits and
+        retries the call gives (None keeps the client's)."""
+        if timeouts is None and retry is None:
+            return self._connection
+        return self._connection.with_limits(timeouts, retry)
 
     def pull_stream(
         self,
@@ -95,22 +130,35 @@ class _ImagesBase:
         platform: str | None = None,
         auth_config: Mapping[str, str] | None = None,
         policy: PullPolicy = "always",
+        *,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
     ) -> PullStream:
         """`docker pull` as a stream of PullProgress (`for` on a Client's, `async for` on an
         AsyncClient's); its `summary` is complete at the end. A pull the policy skips is a
-        stream without events whose summary's outcome is "skipped"."""
-        return self._connection.pull_stream(repository, tag, all_tags, platform, auth_config, policy)
+        stream without events whose summary's outcome is "skipped". `timeouts` and `retry`
+        are this pull's (None: the client's); each retry is a PullProgress whose phase is
+        "retry", after which the pull starts again."""
+        connection = self._via(timeouts, retry)
+        return connection.pull_stream(repository, tag, all_tags, platform, auth_config, policy)
 
 
 class ImageCollection(_ImagesBase):
     """`client.images`: what `docker images / image inspect / search / pull / rmi / tag / image
-    prune` do."""
+    prune` do. Every method takes `timeouts=` (a Timeouts: this call's limits instead of the
+    client's); pull, pull_stream, pull_many, search and get take `retry=` (a RetryPolicy: this
+    call's retries; RetryPolicy(1) makes none)."""
 
     def _run(self, call: Call[_T]) -> _T:
         return call.run()
 
     def list(
-        self, name: str | None = None, all: bool = False, filters: Mapping[str, FilterValue] | None = None
+        self,
+        name: str | None = None,
+        all: bool = False,
+        filters: Mapping[str, FilterValue] | None = None,
+        *,
+        timeouts: Timeouts | None = None,
     ) -> builtins.list[Image]:
         """`docker images`, newest first.
 
@@ -119,19 +167,30 @@ class ImageCollection(_ImagesBase):
             all: include intermediate images.
             filters: {"dangling": bool, "label": "k" | "k=v" | [...], "before": ..., "since": ...,
                 "reference": ..., "until": ...}.
+            timeouts: this call's limits (None: the client's).
         """
-        return self._run(self._connection.list_images(name, all, filters))
+        return self._run(self._via(timeouts).list_images(name, all, filters))
 
-    def get(self, name: str) -> Image:
-        """`docker image inspect NAME`: the image, or `ImageNotFound`."""
-        return self._run(self._connection.inspect_image(name))
+    def get(self, name: str, *, timeouts: Timeouts | None = None, retry: RetryPolicy | None = None) -> Image:
+        """`docker image inspect NAME`: the image, or `ImageNotFound`.
+
+        Example:
+            >>> client.images.get("alpine:3.19", timeouts=dimg.Timeouts(total=2))  # DockerTimeoutError after 2 s
+        """
+        return self._run(self._via(timeouts, retry).inspect_image(name))
 
     def search(
-        self, term: str, limit: int | None = None, filters: Mapping[str, FilterValue] | None = None
+        self,
+        term: str,
+        limit: int | None = None,
+        filters: Mapping[str, FilterValue] | None = None,
+        *,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
     ) -> builtins.list[SearchResult]:
         """`docker search TERM`: at most `limit` (1 to 100) hits; filters are
         {"stars": int, "is-official": bool, "is-automated": bool}."""
-        return self._run(self._connection.search_images(term, limit, filters))
+        return self._run(self._via(timeouts, retry).search_images(term, limit, filters))
 
     @overload
     def pull(
@@ -143,6 +202,9 @@ class ImageCollection(_ImagesBase):
         progress: Callable[[PullProgress], object] | None = None,
         auth_config: Mapping[str, str] | None = None,
         policy: PullPolicy = "always",
+        *,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Image: ...
     @overload
     def pull(
@@ -155,6 +217,8 @@ class ImageCollection(_ImagesBase):
         progress: Callable[[PullProgress], object] | None = None,
         auth_config: Mapping[str, str] | None = None,
         policy: PullPolicy = "always",
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
     ) -> builtins.list[Image]: ...
     def pull(
         self,
@@ -165,6 +229,9 @@ class ImageCollection(_ImagesBase):
         progress: Callable[[PullProgress], object] | None = None,
         auth_config: Mapping[str, str] | None = None,
         policy: PullPolicy = "always",
+        *,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Image | builtins.list[Image]:
         """`docker pull`: returns the pulled Image (with `all_tags`, every Image of the repository).
 
@@ -174,7 +241,8 @@ class ImageCollection(_ImagesBase):
             all_tags: pull every tag (`docker pull -a`).
             platform: os[/arch[/variant]].
             progress: called with each PullProgress; an exception from it stops the pull and
-                propagates unchanged.
+                propagates unchanged. A retry (see `retry`) is a PullProgress whose phase is
+                "retry"; the pull's messages start again after it.
             auth_config: docker-py's credentials dict (username, password, serveraddress, ...);
                 None looks them up in the docker CLI's config.json.
             policy: when to ask the registry (podman's pull policies; docker pull has none):
@@ -184,29 +252,101 @@ class ImageCollection(_ImagesBase):
                 differs from the local image's; Docker only, UnsupportedOption on Podman). Only
                 "always" goes with `all_tags`. With a `platform`, a local image for another
                 platform is not present.
+            timeouts: this pull's limits (None: the client's): `idle` is the longest silence
+                between two progress messages, `total` bounds what is asked before they start.
+            retry: this pull's RetryPolicy (None: the client's): after a transient failure the
+                whole pull starts again.
 
         Raises:
             ImageNotFound: no such image (for "never": not present locally).
-            RateLimited: the registry's rate limit refused the pull.
+            RateLimited: the registry's rate limit refused the pull (never retried).
+            DockerTimeoutError: the daemon was silent for longer than `timeouts.idle`.
+
+        Example:
+            >>> client.images.pull("registry.example.com/app", tag="1.4",
+            ...                    retry=dimg.RetryPolicy(3), timeouts=dimg.Timeouts(idle=30))
+            <Image 5f2c3a1b9d0e registry.example.com/app:1.4 7.2MB 2 days ago>
         """
-        call = self._connection.pull_image(repository, tag, all_tags, platform, progress, auth_config, policy)
+        connection = self._via(timeouts, retry)
+        return self._run(connection.pull_image(repository, tag, all_tags, platform, progress, auth_config, policy))
+
+    def pull_many(
+        self,
+        references: Iterable[str],
+        *,
+        concurrency: int = 4,
+        progress: Callable[[PullManyProgress], object] | None = None,
+        raise_on_error: bool = False,
+        policy: PullPolicy = "always",
+        platform: str | None = None,
+        auth_config: Mapping[str, str] | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> builtins.list[Image | DockerError]:
+        """`docker pull A B C ...` at once: at most `concurrency` pulls run together, with one
+        progress over all of them (a layer several images share counts once). Every pull runs
+        to its end whatever the others do.
+
+        Args:
+            references: NAME[:TAG|@DIGEST] each. Every one is checked first: an invalid one
+                raises InvalidReference and nothing is pulled.
+            concurrency: how many pulls run at once (at least 1).
+            progress: called with a PullManyProgress for each update of each image: its
+                `index` and `reference`, `kind` ("started", "event" with the pull's
+                PullProgress as `event`, "finished" with `error` the exception when it failed)
+                and `totals`, a PullTotals over all images (images, images_done,
+                images_failed, layers, layers_done, bytes_done, bytes_total, elapsed, rate,
+                eta). An exception from it stops every pull and propagates unchanged.
+            raise_on_error: once every pull ended, raise the first failure (in the order of
+                `references`) instead of returning the list.
+            policy, platform, auth_config, timeouts, retry: as `pull`'s, for each image.
+
+        Returns:
+            One entry per reference, in their order: the pulled Image (as `pull` returns it),
+            or the exception its pull failed with (ImageNotFound, RateLimited, ...), not
+            raised.
+
+        Raises:
+            InvalidReference: a reference is not valid; nothing was sent.
+            InvalidArgument: a concurrency below 1.
+
+        Example:
+            >>> def show(update):
+            ...     t = update.totals
+            ...     print(f"{t.images_done}/{t.images} images, {t.bytes_done}/{t.bytes_total} bytes")
+            >>> results = client.images.pull_many(["alpine:3.19", "busybox:1.36", "nosuch:1"], progress=show)
+            >>> [type(r).__name__ for r in results]
+            ['Image', 'Image', 'ImageNotFound']
+        """
+        if isinstance(references, str):
+            raise TypeError("references must be an iterable of names, not one str")
+        connection = self._via(timeouts, retry)
+        call = connection.pull_many(
+            builtins.list(references), concurrency, progress, raise_on_error, platform, auth_config, policy
+        )
         return self._run(call)
 
-    def remove(self, image: str, force: bool = False, noprune: bool = False) -> builtins.list[RemovedItem]:
+    def remove(
+        self, image: str, force: bool = False, noprune: bool = False, *, timeouts: Timeouts | None = None
+    ) -> builtins.list[RemovedItem]:
         """`docker rmi IMAGE`: returns the RemovedItems (Untagged, then Deleted)."""
-        return self._run(self._connection.remove_image(image, force, noprune))
+        return self._run(self._via(timeouts).remove_image(image, force, noprune))
 
-    def remove_many(self, images: Iterable[str], force: bool = False, noprune: bool = False) -> RemoveReport:
+    def remove_many(
+        self, images: Iterable[str], force: bool = False, noprune: bool = False, *, timeouts: Timeouts | None = None
+    ) -> RemoveReport:
         """`docker rmi A B C`: goes on after failures; returns a RemoveReport."""
         if isinstance(images, str):
             raise TypeError("images must be an iterable of names, not one str")
-        return self._run(self._connection.remove_images(builtins.list(images), force, noprune))
+        return self._run(self._via(timeouts).remove_images(builtins.list(images), force, noprune))
 
-    def tag(self, image: str, repository: str, tag: str | None = None) -> bool:
+    def tag(self, image: str, repository: str, tag: str | None = None, *, timeouts: Timeouts | None = None) -> bool:
         """`docker tag IMAGE REPOSITORY[:TAG]`. Returns True."""
-        return self._run(self._connection.tag_image(image, repository, tag))
+        return self._run(self._via(timeouts).tag_image(image, repository, tag))
 
-    def prune(self, filters: Mapping[str, FilterValue] | None = None, *, all: bool = False) -> PruneReport:
+    def prune(
+        self, filters: Mapping[str, FilterValue] | None = None, *, all: bool = False, timeouts: Timeouts | None = None
+    ) -> PruneReport:
         """`docker image prune`: removes the dangling images (with `all`, every image no
         container uses) that match `filters`; docker-py's `prune(filters)`.
 
@@ -217,6 +357,7 @@ class ImageCollection(_ImagesBase):
                 (the default) dangling images only. Any other key is an InvalidArgument, raised
                 before anything is sent.
             all: every unused image, not only dangling ones (`docker image prune -a`).
+            timeouts: this call's limits (None: the client's).
 
         Returns:
             docker-py's dict, a PruneReport: {"ImagesDeleted": [{"Untagged": "repo:tag"} |
@@ -236,7 +377,7 @@ class ImageCollection(_ImagesBase):
             >>> client.images.prune(filters={"dangling": False, "until": "24h"})  # = all=True
             {'ImagesDeleted': [{'Untagged': 'app:old'}, {'Deleted': 'sha256:9b1e...'}], 'SpaceReclaimed': 7340032}
         """
-        return self._run(self._connection.prune_images(filters, all))
+        return self._run(self._via(timeouts).prune_images(filters, all))
 
 
 class AsyncImageCollection(_ImagesBase):
@@ -249,6 +390,7 @@ class AsyncImageCollection(_ImagesBase):
     get = _awaitable(ImageCollection.get)
     search = _awaitable(ImageCollection.search)
     pull = _awaitable(ImageCollection.pull)
+    pull_many = _awaitable(ImageCollection.pull_many)
     remove = _awaitable(ImageCollection.remove)
     remove_many = _awaitable(ImageCollection.remove_many)
     tag = _awaitable(ImageCollection.tag)
@@ -263,13 +405,15 @@ class _ConnectedBase:
     def __init__(
         self,
         base_url: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
+        timeout: float | None = _DEFAULT_TIMEOUT,
         version: str | None = None,
         *,
         context: str | None = None,
         config_dir: _StrPath | None = None,
         tls: TLSConfig | bool = False,
         credential_helper_timeout: float | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         """
         Args:
@@ -280,8 +424,9 @@ class _ConnectedBase:
                 DOCKER_HOST, else DOCKER_CONTEXT, else the current context of config.json,
                 else /var/run/docker.sock; DOCKER_TLS_VERIFY, DOCKER_TLS, DOCKER_CERT_PATH for
                 TLS; DOCKER_API_VERSION.
-            timeout: seconds to wait for an answer (and between pull progress messages); None
-                waits forever. The default is dimg's, DEFAULT_TIMEOUT.
+            timeout: seconds a call may take (and a pull may be silent between two progress
+                messages); None waits forever. The default is dimg's, DEFAULT_TIMEOUT. Not with
+                `timeouts`, which says all three limits (connecting keeps its 5 s here).
             version: an API version such as "1.41" to pin, or None / "auto" to negotiate.
             context: a docker context's name (`docker --context NAME`), which wins over
                 DOCKER_HOST and DOCKER_CONTEXT; "default" is the built-in one. Not with
@@ -297,11 +442,15 @@ class _ConnectedBase:
                 program named by credHelpers or credsStore in config.json) may take to answer;
                 None follows `timeout`. A helper still running then is killed, with what it
                 started, and the call raises CredentialsError naming it.
+            timeouts: a Timeouts (connect, total, idle) instead of `timeout`; giving both is
+                an InvalidArgument. Each image method's `timeouts=` overrides it for one call.
+            retry: a RetryPolicy for pulls, searches and gets (None: no retries); each of
+                those methods' `retry=` overrides it for one call.
 
         Raises:
             InvalidArgument: an address dimg does not speak, a context that cannot be read,
                 `base_url` with `context`, `tls` with a context or a non-tcp:// address, a
-                timeout that is not a positive number of seconds.
+                timeout that is not a positive number of seconds, `timeout` with `timeouts`.
             TLSError: TLS files that cannot be read or used.
 
         Example:
@@ -316,21 +465,35 @@ class _ConnectedBase:
             'tls'
             >>> dimg.Client(timeout=300, credential_helper_timeout=10)  # slow pulls, not a stuck keychain
             <dimg.Client unix:///var/run/docker.sock>
+            >>> dimg.Client(timeouts=dimg.Timeouts(connect=2, total=30, idle=600), retry=dimg.RetryPolicy(3))
+            <dimg.Client unix:///var/run/docker.sock>
         """
         self._connection = Connection(
-            base_url, timeout, version, self._asynchronous, context, config_dir, tls, credential_helper_timeout
+            base_url,
+            timeout,
+            _given(timeout),
+            timeouts,
+            version,
+            self._asynchronous,
+            context,
+            config_dir,
+            tls,
+            credential_helper_timeout,
+            retry,
         )
 
     @classmethod
     def from_env(
         cls: type[_Connected],
-        timeout: float | None = DEFAULT_TIMEOUT,
+        timeout: float | None = _DEFAULT_TIMEOUT,
         version: str | None = None,
         *,
         context: str | None = None,
         config_dir: _StrPath | None = None,
         tls: TLSConfig | bool = False,
         credential_helper_timeout: float | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
     ) -> _Connected:
         """A client that finds the daemon as the docker CLI does: `cls(None, ...)`, see its
         arguments. `version` overrides DOCKER_API_VERSION, `context` DOCKER_HOST and
@@ -348,6 +511,8 @@ class _ConnectedBase:
             config_dir=config_dir,
             tls=tls,
             credential_helper_timeout=credential_helper_timeout,
+            timeouts=timeouts,
+            retry=retry,
         )
 
     @property
@@ -373,8 +538,53 @@ class _ConnectedBase:
 
     @property
     def timeout(self) -> float | None:
-        """The answer timeout in seconds; None waits forever."""
+        """The total limit of a call in seconds (`timeouts.total`); None waits forever."""
         return self._connection.timeout
+
+    @property
+    def timeouts(self) -> Timeouts:
+        """The limits this client's calls run under (connect, total, idle).
+
+        Example:
+            >>> dimg.Client(timeout=300).timeouts
+            Timeouts(connect=5.0, total=300.0, idle=300.0)
+        """
+        return self._connection.timeouts
+
+    @property
+    def retry(self) -> RetryPolicy | None:
+        """The RetryPolicy of this client's pulls, searches and gets; None: no retries."""
+        return self._connection.retry
+
+    def with_timeouts(
+        self: _Connected,
+        *,
+        connect: float | None | _Unchanged = _UNCHANGED,
+        total: float | None | _Unchanged = _UNCHANGED,
+        idle: float | None | _Unchanged = _UNCHANGED,
+    ) -> _Connected:
+        """A client of the same kind on the same connections (no new connection, the same
+        negotiated API version, retry policy and settings) whose calls run under other limits:
+        each one given (seconds, or None for no limit) replaces this client's, the others
+        stay. Closing either client closes both.
+
+        Raises:
+            InvalidArgument: a limit that is not None or a positive number of seconds.
+
+        Example:
+            >>> quick = client.with_timeouts(total=3)
+            >>> quick.timeouts, client.timeouts
+            (Timeouts(connect=5.0, total=3.0, idle=120.0), Timeouts(connect=5.0, total=120.0, idle=120.0))
+        """
+        current = self._connection.timeouts
+        limits = Timeouts(
+            connect=current.connect if isinstance(connect, _Unchanged) else connect,
+            total=current.total if isinstance(total, _Unchanged) else total,
+            idle=current.idle if isinstance(idle, _Unchanged) else idle,
+        )
+        other = object.__new__(type(self))
+        other._connection = self._connection.with_limits(limits, None)
+        return other
 
     def __repr__(self) -> str:
         context = self._connection.endpoint.context
@@ -385,9 +595,9 @@ class _ConnectedBase:
 class Client(_ConnectedBase):
     """A connection to a Docker (or Podman) daemon; every call blocks, with the GIL released,
     and Ctrl-C interrupts it. `dimg.Client(base_url=None, timeout=DEFAULT_TIMEOUT, version=None,
-    *, context=None, config_dir=None, tls=False, credential_helper_timeout=None)`; without
-    `base_url` it connects where the docker CLI would (DOCKER_HOST, DOCKER_CONTEXT, the current
-    context, ...)."""
+    *, context=None, config_dir=None, tls=False, credential_helper_timeout=None, timeouts=None,
+    retry=None)`; without `base_url` it connects where the docker CLI would (DOCKER_HOST,
+    DOCKER_CONTEXT, the current context, ...)."""
 
     _asynchronous = False
 
@@ -396,7 +606,7 @@ class Client(_ConnectedBase):
 
     @property
     def images(self) -> ImageCollection:
-        """Image operations (list, get, search, pull, pull_stream, remove, remove_many, tag, prune)."""
+        """Image operations (list, get, search, pull, pull_stream, pull_many, remove, remove_many, tag, prune)."""
         return ImageCollection(self._connection)
 
     def ping(self) -> Ping:
@@ -464,13 +674,15 @@ class AsyncClient(_ConnectedBase):
 
 
 def from_env(
-    timeout: float | None = DEFAULT_TIMEOUT,
+    timeout: float | None = _DEFAULT_TIMEOUT,
     version: str | None = None,
     *,
     context: str | None = None,
     config_dir: _StrPath | None = None,
     tls: TLSConfig | bool = False,
     credential_helper_timeout: float | None = None,
+    timeouts: Timeouts | None = None,
+    retry: RetryPolicy | None = None,
 ) -> Client:
     """docker-py's `docker.from_env()`: a Client that finds the daemon as the docker CLI does
     without flags (DOCKER_HOST, else DOCKER_CONTEXT, else config.json's current context, else
@@ -483,6 +695,8 @@ def from_env(
         <dimg.Client unix:///var/run/docker.sock>
         >>> dimg.from_env(credential_helper_timeout=10)  # a stuck keychain fails in 10 s
         <dimg.Client unix:///var/run/docker.sock>
+        >>> dimg.from_env(retry=dimg.RetryPolicy(3)).retry
+        RetryPolicy(attempts=3, initial_backoff=0.5, multiplier=2.0, max_backoff=30.0, max_elapsed=None, jitter=0.2)
     """
     return Client.from_env(
         timeout,
@@ -491,4 +705,6 @@ def from_env(
         config_dir=config_dir,
         tls=tls,
         credential_helper_timeout=credential_helper_timeout,
+        timeouts=timeouts,
+        retry=retry,
     )

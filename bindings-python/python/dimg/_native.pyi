@@ -30,6 +30,10 @@ __all__ = [
     "SearchResult",
     "PullProgress",
     "PullSummary",
+    "PullTotals",
+    "PullManyProgress",
+    "Timeouts",
+    "RetryPolicy",
     "RemovedItem",
     "Ping",
     "Version",
@@ -64,6 +68,7 @@ _Phase = Literal[
     "pull_complete",
     "already_exists",
     "retrying",
+    "retry",
     "digest",
     "status",
     "other",
@@ -72,6 +77,8 @@ _Phase = Literal[
 class DockerError(Exception):
     status_code: int | None
     explanation: str
+    attempts: int
+    """How many attempts the call made: 1 unless a RetryPolicy retried it."""
 
 class ConnectError(DockerError): ...
 class DockerTimeoutError(DockerError): ...
@@ -164,6 +171,84 @@ class PullSummary:
     def layers_existing(self) -> int: ...
     @property
     def events(self) -> int: ...
+
+@final
+class PullTotals:
+    @property
+    def images(self) -> int: ...
+    @property
+    def images_done(self) -> int: ...
+    @property
+    def images_failed(self) -> int: ...
+    @property
+    def layers(self) -> int: ...
+    @property
+    def layers_done(self) -> int: ...
+    @property
+    def bytes_done(self) -> int: ...
+    @property
+    def bytes_total(self) -> int: ...
+    @property
+    def elapsed(self) -> float: ...
+    @property
+    def rate(self) -> float: ...
+    @property
+    def eta(self) -> float | None: ...
+
+@final
+class PullManyProgress:
+    @property
+    def index(self) -> int: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def kind(self) -> Literal["started", "event", "finished"]: ...
+    @property
+    def event(self) -> PullProgress | None: ...
+    @property
+    def error(self) -> DockerError | None: ...
+    @property
+    def totals(self) -> PullTotals: ...
+
+@final
+class Timeouts:
+    def __new__(
+        cls, connect: float | None = 5.0, total: float | None = 120.0, idle: float | None = 120.0
+    ) -> Timeouts: ...
+    @property
+    def connect(self) -> float | None: ...
+    @property
+    def total(self) -> float | None: ...
+    @property
+    def idle(self) -> float | None: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class RetryPolicy:
+    def __new__(
+        cls,
+        attempts: int,
+        initial_backoff: float = 0.5,
+        multiplier: float = 2.0,
+        max_backoff: float = 30.0,
+        max_elapsed: float | None = None,
+        jitter: float = 0.2,
+    ) -> RetryPolicy: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def initial_backoff(self) -> float: ...
+    @property
+    def multiplier(self) -> float: ...
+    @property
+    def max_backoff(self) -> float: ...
+    @property
+    def max_elapsed(self) -> float | None: ...
+    @property
+    def jitter(self) -> float: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
 @final
 class RemovedItem:
@@ -299,13 +384,17 @@ class Connection:
         cls,
         base_url: str | None,
         timeout: float | None,
+        timeout_given: bool,
+        timeouts: Timeouts | None,
         version: str | None,
         asynchronous: bool,
         context: str | None,
         config_dir: _StrPath | None,
         tls: TLSConfig | bool,
         credential_helper_timeout: float | None,
+        retry: RetryPolicy | None,
     ) -> Connection: ...
+    def with_limits(self, timeouts: Timeouts | None, retry: RetryPolicy | None) -> Connection: ...
     @property
     def host(self) -> str: ...
     @property
@@ -314,6 +403,10 @@ class Connection:
     def endpoint(self) -> Endpoint: ...
     @property
     def timeout(self) -> float | None: ...
+    @property
+    def timeouts(self) -> Timeouts: ...
+    @property
+    def retry(self) -> RetryPolicy | None: ...
     def close(self) -> None: ...
     def ping(self) -> Call[Ping]: ...
     def api_version(self) -> Call[str]: ...
@@ -336,6 +429,16 @@ class Connection:
         auth_config: Mapping[str, str] | None,
         policy: _Policy,
     ) -> Call[Image | list[Image]]: ...
+    def pull_many(
+        self,
+        references: Sequence[str],
+        concurrency: int,
+        progress: Callable[[PullManyProgress], object] | None,
+        raise_on_error: bool,
+        platform: str | None,
+        auth_config: Mapping[str, str] | None,
+        policy: _Policy,
+    ) -> Call[list[Image | DockerError]]: ...
     def pull_stream(
         self,
         repository: str,
