@@ -7,8 +7,10 @@ use crate::errors::core_error;
 /// What a mirror edit did.
 #[pyclass(frozen, get_all, module = "dimg", name = "MirrorChange")]
 pub struct PyMirrorChange {
-    /// The file read (and written when `changed`).
+    /// The file as named.
     pub path: String,
+    /// The file read (and written when `changed`): `path` with symbolic links followed.
+    pub target: String,
     /// Whether the file was rewritten.
     pub changed: bool,
     /// The mirrors now configured.
@@ -31,6 +33,7 @@ impl From<dimg::daemon_config::MirrorChange> for PyMirrorChange {
     fn from(c: dimg::daemon_config::MirrorChange) -> PyMirrorChange {
         PyMirrorChange {
             path: c.path.display().to_string(),
+            target: c.target.display().to_string(),
             changed: c.changed,
             mirrors: c.mirrors,
             restart_required: c.restart_required,
@@ -39,11 +42,13 @@ impl From<dimg::daemon_config::MirrorChange> for PyMirrorChange {
 }
 
 /// Adds a registry mirror to daemon.json (default /etc/docker/daemon.json), keeping every
-/// other key; written atomically. Restart the daemon afterwards.
+/// other key; written atomically under a lock (so that concurrent edits all land), through
+/// symbolic links to their target. Restart the daemon afterwards.
 #[pyfunction]
 #[pyo3(signature = (url, path=dimg::daemon_config::DEFAULT_DAEMON_JSON), text_signature = "(url, path='/etc/docker/daemon.json')")]
-fn add_registry_mirror(url: &str, path: &str) -> PyResult<PyMirrorChange> {
-    dimg::daemon_config::add_registry_mirror(path, url)
+fn add_registry_mirror(py: Python<'_>, url: &str, path: &str) -> PyResult<PyMirrorChange> {
+    // Without the GIL: the edit may wait for another process's (or thread's) lock on the file.
+    py.detach(|| dimg::daemon_config::add_registry_mirror(path, url))
         .map(Into::into)
         .map_err(core_error)
 }
@@ -51,8 +56,8 @@ fn add_registry_mirror(url: &str, path: &str) -> PyResult<PyMirrorChange> {
 /// Removes a registry mirror from daemon.json.
 #[pyfunction]
 #[pyo3(signature = (url, path=dimg::daemon_config::DEFAULT_DAEMON_JSON), text_signature = "(url, path='/etc/docker/daemon.json')")]
-fn remove_registry_mirror(url: &str, path: &str) -> PyResult<PyMirrorChange> {
-    dimg::daemon_config::remove_registry_mirror(path, url)
+fn remove_registry_mirror(py: Python<'_>, url: &str, path: &str) -> PyResult<PyMirrorChange> {
+    py.detach(|| dimg::daemon_config::remove_registry_mirror(path, url))
         .map(Into::into)
         .map_err(core_error)
 }
