@@ -10,7 +10,11 @@ Control, on the proxy itself (never forwarded):
                               "method": "GET",            optional
                               "action": "429" | "503" | "reset" | "reset-mid-body" | "stall",
                               "times": 1,                 how many matching requests it takes
-                              "seconds": 30}              for "stall": how long (then forwarded)
+                              "seconds": 30,              for "stall": how long (then forwarded)
+                              "retry_after": 0}           for "429"/"503": a Retry-After header
+                                                          (seconds; Podman waits that long
+                                                          between its own retries, else 2 s
+                                                          doubling)
   DELETE /__faults           removes every rule; with a JSON body {"path": "/t/p31/"}, only the
                              rules whose path contains that (a test removes its own)
   GET    /__faults/requests  the requests seen, oldest first: [{"method", "path", "answer"}]
@@ -98,9 +102,13 @@ def handler(upstream: str, state: State) -> type:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             print(f"{self.address_string()} {format % args}", flush=True)
 
-        def reply(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        def reply(
+            self, status: int, body: bytes, content_type: str = "application/json", retry_after: object = None
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            if retry_after is not None:
+                self.send_header("Retry-After", str(retry_after))
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -139,12 +147,13 @@ def handler(upstream: str, state: State) -> type:
                 return
             rule = state.take(self.command, self.path)
             action = rule["action"] if rule else "forward"
+            retry_after = rule.get("retry_after") if rule else None
             state.record(self.command, self.path, action)
             if action == "429":
-                self.reply(429, RATE_LIMIT_BODY)
+                self.reply(429, RATE_LIMIT_BODY, retry_after=retry_after)
                 return
             if action == "503":
-                self.reply(503, UNAVAILABLE_BODY)
+                self.reply(503, UNAVAILABLE_BODY, retry_after=retry_after)
                 return
             if action == "reset":
                 self.close_connection = True
@@ -157,7 +166,13 @@ def handler(upstream: str, state: State) -> type:
         def forward(self, mid_body_reset: bool) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+            # A header sent several times (dockerd sends one Accept per manifest type, in a
+            # random order) becomes one comma-separated list: keeping only its last value
+            # would make the registry answer with whichever type came last.
+            headers: dict[str, str] = {}
+            for key, value in self.headers.items():
+                if key.lower() not in HOP_BY_HOP:
+                    headers[key] = f"{headers[key]}, {value}" if key in headers else value
             upstream_conn = http.client.HTTPConnection(host, int(port), timeout=60)
             try:
                 upstream_conn.request(self.command, self.path, body=body, headers=headers)
@@ -199,12 +214,14 @@ def handler(upstream: str, state: State) -> type:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--upstream", required=True, help="host:port of the registry")
+    parser.add_argument("--port", type=int, required=True, help="0: any free port (printed)")
+    parser.add_argument("--upstream", required=True, help="host:port of the registry (or the search index)")
     args = parser.parse_args()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler(args.upstream, State()))
     server.daemon_threads = True
-    print(f"fault proxy on 127.0.0.1:{args.port} -> {args.upstream}", flush=True)
+    # The port bound, which --port 0 leaves to the kernel (a test's own proxy, in front of
+    # another upstream such as the search index, reads it from this line).
+    print(f"fault proxy on 127.0.0.1:{server.server_address[1]} -> {args.upstream}", flush=True)
     server.serve_forever()
 
 

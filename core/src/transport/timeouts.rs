@@ -33,8 +33,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 /// - `idle`: while a pull streams, the longest silence between two chunks of the stream (a
 ///   pull may take hours; a daemon that says nothing for this long is taken as stuck).
 ///
-/// Past a limit the call fails with [`Error::Timeout`] and its connection is closed (which, for
-/// a pull, cancels it in the daemon).
+/// Past the total or idle limit the call fails with [`Error::Timeout`] and its connection is
+/// closed (which, for a pull, cancels it in the daemon); past the connect limit with
+/// [`Error::Connect`] (`connect timed out`), as for any daemon that cannot be reached.
 ///
 /// # Examples
 /// ```
