@@ -4,44 +4,13 @@
 //! proxy's request log shows what reached the registry. Each test scopes its rules to a
 //! repository of its own.
 
+#[path = "support/faults.rs"]
+mod faults;
 mod support;
 
 use dimg::{Error, PullOptions, PullPolicy};
+use faults::{Rules, mark, proxy, since};
 use support::engine::{cleanup, docker};
-
-fn proxy() -> String {
-    std::env::var("DIMG_TEST_FAULT_PROXY")
-        .expect("DIMG_TEST_FAULT_PROXY: run scripts/test.sh or eval \"$(scripts/engine.sh env)\"")
-}
-
-/// `curl` against the proxy's control endpoints (the tests have no HTTP client of their own).
-fn control(method: &str, path: &str, body: &str) -> String {
-    let output = std::process::Command::new("curl")
-        .args(["-sf", "-X", method, "--data-binary", body])
-        .arg(format!("http://{}{path}", proxy()))
-        .output()
-        .expect("run curl");
-    assert!(output.status.success(), "{method} {path}: {output:?}");
-    String::from_utf8(output.stdout).unwrap()
-}
-
-/// The paths of the requests the proxy saw for `repository`.
-fn requests_for(repository: &str) -> Vec<String> {
-    let seen: serde_json::Value = serde_json::from_str(&control("GET", "/__faults/requests", "")).unwrap();
-    seen.as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {} {}",
-                r["method"].as_str().unwrap(),
-                r["path"].as_str().unwrap(),
-                r["answer"].as_str().unwrap()
-            )
-        })
-        .filter(|line| line.contains(&format!("/{repository}/")))
-        .collect()
-}
 
 /// Pulls `REPOSITORY:1.0` through the proxy while its manifests are answered with `action`
 /// (as many times as the daemon asks), and returns the pull's error. Only this repository's
@@ -50,14 +19,12 @@ async fn pull_while_manifests_answer(docker: &dimg::Client, repository: &str, ac
     let reference = format!("{}/{repository}:1.0", proxy());
     cleanup(docker, &reference).await;
     let manifests = format!("/{repository}/manifests");
-    let rule = serde_json::json!([{"path": manifests, "action": action, "times": 20}]);
-    control("POST", "/__faults", &rule.to_string());
-    let result = docker.images().pull(&reference, &PullOptions::new()).finish().await;
-    control(
-        "DELETE",
-        "/__faults",
-        &serde_json::json!({ "path": manifests }).to_string(),
+    let rules = Rules::add(
+        repository,
+        serde_json::json!([{"path": manifests, "action": action, "times": 20}]),
     );
+    let result = docker.images().pull(&reference, &PullOptions::new()).finish().await;
+    drop(rules);
     result.unwrap_err()
 }
 
@@ -65,11 +32,12 @@ async fn pull_while_manifests_answer(docker: &dimg::Client, repository: &str, ac
 async fn a_registry_rate_limit_is_rate_limited_with_the_registry_s_message() {
     let docker = docker();
     let reference = format!("{}/t/p33:1.0", proxy());
+    let from = mark();
     let err = pull_while_manifests_answer(&docker, "t/p33", "429").await;
     assert!(matches!(&err, Error::RateLimited { .. }), "{err:?}");
     assert!(err.is_rate_limited() && !err.is_transient(), "{err:?}");
     assert!(err.to_string().contains("pull rate limit"), "{err}");
-    assert!(requests_for("t/p33").iter().any(|r| r.ends_with(" 429")));
+    assert!(since(from, "t/p33").iter().any(|r| r.ends_with(" 429")));
     assert!(matches!(
         docker.images().inspect(&reference).await,
         Err(Error::NotFound(_))
@@ -90,7 +58,7 @@ async fn a_registry_503_is_transient_and_missing_asks_the_registry_nothing_once_
         .finish()
         .await
         .unwrap();
-    let before = requests_for("t/p34").len();
+    let before = mark();
     let summary = docker
         .images()
         .pull(&reference, &PullOptions::new().policy(PullPolicy::Missing))
@@ -98,6 +66,10 @@ async fn a_registry_503_is_transient_and_missing_asks_the_registry_nothing_once_
         .await
         .unwrap();
     assert_eq!(summary.outcome, dimg::PullOutcome::Skipped);
-    assert_eq!(requests_for("t/p34").len(), before, "Missing reached the registry");
+    assert_eq!(
+        since(before, "t/p34"),
+        Vec::<String>::new(),
+        "Missing reached the registry"
+    );
     cleanup(&docker, &reference).await;
 }
