@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use dimg::{Client, Error, PullEvent, PullOptions, PullOutcome, PullPhase, RetryPolicy, SearchOptions};
 use serde_json::json;
-use support::engine::{cleanup, docker};
+use support::engine::docker;
 use support::fake_daemon::{FakeDaemon, Reply, Seen};
 
 /// Faults on its manifests only.
@@ -68,6 +68,19 @@ async fn pull_all(client: &Client, reference: &str) -> (Vec<PullEvent>, Result<d
     (events, Ok(pull.summary().clone()))
 }
 
+/// Removes `reference` and every other name of the same seeded image: a name pulled from the
+/// registry directly (by another suite, or by hand) would keep the layers, and the daemon would
+/// then not ask the proxy for what these tests count.
+async fn cleanup(client: &Client, reference: &str) {
+    support::engine::cleanup(client, reference).await;
+    for repository in [MANIFESTS, BLOBS] {
+        if reference.contains(&format!("/{repository}:")) {
+            let id = seeded(repository)["image_id"].as_str().unwrap().to_string();
+            support::engine::cleanup(client, &id).await;
+        }
+    }
+}
+
 fn retry_events(events: &[PullEvent]) -> Vec<&PullEvent> {
     events.iter().filter(|e| e.phase == PullPhase::Retry).collect()
 }
@@ -83,7 +96,10 @@ async fn a_503_on_the_manifest_once_is_retried_and_the_pull_succeeds() {
     let (policy, observed) = observed_policy(3);
     let rules = Rules::add(
         MANIFESTS,
-        json!([{"path": "/t/p31/manifests", "method": "GET", "action": "503", "times": 1}]),
+        // The tag's HEAD and the GET by tag the daemon falls back to: the first attempt fails.
+        // (A GET by digest cannot be counted on: dockerd keeps manifests it fetched in its
+        // content store, also after the image is removed, and then asks only the HEAD.)
+        json!([{"path": "/t/p31/manifests", "action": "503", "times": 2}]),
     );
     let from = mark();
     let (events, end) = pull_all(&docker.with_retry(Some(policy)), &reference).await;
@@ -109,20 +125,25 @@ async fn a_503_on_the_manifest_once_is_retried_and_the_pull_succeeds() {
         "the summary is the successful attempt's"
     );
 
-    // Two pulls by the daemon, each a HEAD of the tag and a GET of the digest it gave; the
-    // first GET was answered 503.
+    // Two pulls by the daemon: the first's HEAD and its GET by tag answered 503; the second's
+    // HEAD, and a GET of the digest unless the daemon still has that manifest.
     let manifests: Vec<String> = since(from, MANIFESTS)
         .into_iter()
         .filter(|r| r.contains("manifests/"))
         .collect();
     assert_eq!(
-        manifests,
+        manifests[..3],
         [
-            "HEAD manifests/1.0 forward".to_string(),
-            format!("GET manifests/{digest} 503"),
-            "HEAD manifests/1.0 forward".to_string(),
-            format!("GET manifests/{digest} forward"),
-        ]
+            "HEAD manifests/1.0 503",
+            "GET manifests/1.0 503",
+            "HEAD manifests/1.0 forward"
+        ],
+        "{manifests:?}"
+    );
+    let by_digest = format!("GET manifests/{digest} forward");
+    assert!(
+        manifests[3..].iter().all(|r| *r == by_digest) && manifests.len() <= 4,
+        "{manifests:?}"
     );
     let observed = observed.lock().unwrap().clone();
     assert_eq!(observed.len(), 1, "{observed:?}");
@@ -365,7 +386,10 @@ async fn the_blocking_client_retries_a_pull_the_same_way() {
     let (policy, observed) = observed_policy(3);
     let rules = Rules::add(
         MANIFESTS,
-        json!([{"path": "/t/p31/manifests", "method": "GET", "action": "503", "times": 1}]),
+        // The tag's HEAD and the GET by tag the daemon falls back to: the first attempt fails.
+        // (A GET by digest cannot be counted on: dockerd keeps manifests it fetched in its
+        // content store, also after the image is removed, and then asks only the HEAD.)
+        json!([{"path": "/t/p31/manifests", "action": "503", "times": 2}]),
     );
     let pulled = reference.clone();
     let (events, summary) = tokio::task::spawn_blocking(move || {
