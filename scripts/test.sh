@@ -90,6 +90,12 @@ step "Podman: the Rust (real-engine, load, credentials), C and Python integratio
   ../.venv/bin/python -m pytest -q
 )
 
+# The Ansible collection (integrations/ansible): its playbooks against a fleet of engines (the
+# engine's dockerd over ssh, scripts/fleet.sh's dockerds over TLS and by socket), then the same
+# cycle with community.docker's modules, compared field by field. Installs the pinned ansible.
+step "Ansible: the dimg.images collection against a fleet of engines"
+integrations/ansible/ansible_collections/dimg/images/tests/integration/run.sh
+
 step "benchmarks: build them, and a one-round smoke run of the side-by-side harness"
 cargo bench -p dimg-benches --no-run --quiet
 .venv/bin/pip install -q --disable-pip-version-check docker
