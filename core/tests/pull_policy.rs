@@ -7,6 +7,8 @@
 //! `DIMG_TEST_ENGINE=podman DIMG_TEST_DOCKER_HOST=$DIMG_TEST_PODMAN_HOST`) and counts the
 //! requests that reach the test registry in its access log.
 
+#[path = "support/faults.rs"]
+mod faults;
 mod support;
 
 /// Docker Hub's answer to a pull over its limit, as dockerd passes it on.
@@ -504,27 +506,17 @@ mod engine {
 
     /// The seeded manifest digest of `name` (`t/p23`).
     fn seeded_digest(name: &str) -> String {
-        let path = std::env::var("DIMG_TEST_SEED").expect("DIMG_TEST_SEED");
-        let seed: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        seed.as_array()
+        crate::faults::seeded(name)["manifest_digest"]
+            .as_str()
             .unwrap()
-            .iter()
-            .find(|entry| entry["name"] == name)
-            .and_then(|entry| entry["manifest_digest"].as_str())
-            .unwrap_or_else(|| panic!("{name} is not in the seed"))
             .to_string()
     }
 
     /// The digest of the (only) layer of seeded `name`.
     fn seeded_layer(name: &str) -> String {
-        let path = std::env::var("DIMG_TEST_SEED").expect("DIMG_TEST_SEED");
-        let seed: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        seed.as_array()
+        crate::faults::seeded(name)["layers"][0]["digest"]
+            .as_str()
             .unwrap()
-            .iter()
-            .find(|entry| entry["name"] == name)
-            .and_then(|entry| entry["layers"][0]["digest"].as_str())
-            .unwrap_or_else(|| panic!("{name} is not in the seed"))
             .to_string()
     }
 

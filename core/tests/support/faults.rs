@@ -1,6 +1,7 @@
 //! The engine's fault proxy (`scripts/fault_proxy.py`, `DIMG_TEST_FAULT_PROXY`): its rules,
 //! the requests it saw, and a lock per repository for the tests whose faults or images would
-//! meet. Included by `registry_faults.rs`, `retry.rs`, `pull_many.rs` and `timeouts.rs` with
+//! meet. Included by `registry_faults.rs`, `retry.rs`, `pull_many.rs`, `timeouts.rs` and
+//! `pull_policy.rs` (its seed lookup) with
 //! `#[path = "support/faults.rs"] mod faults;`.
 
 #![allow(dead_code)] // each test crate uses part of it
